@@ -1,0 +1,33 @@
+"""Integer codes shared by the numba kernel, the Python reference and the config layer."""
+
+# Actions, in the order the planner's breadth-first search tries neighbours.
+STAY, NORTH, SOUTH, WEST, EAST = 0, 1, 2, 3, 4
+MOVES = (NORTH, SOUTH, WEST, EAST)
+ACTION_NAMES = ("stay", "N", "S", "W", "E")
+# Row and column offsets, indexed by action.
+DROW = (0, -1, 1, 0, 0)
+DCOL = (0, 0, 0, -1, 1)
+
+LAYOUTS = {"open": 0, "walls": 1}
+LAYOUT_OPEN, LAYOUT_WALLS = 0, 1
+
+STARTS = {"center": 0, "left_edge": 1, "random": 2}
+START_CENTER, START_LEFT_EDGE, START_RANDOM = 0, 1, 2
+
+# A region restricts where a phase places one object type; `adjacent` takes a type argument.
+REGIONS = {
+    "anywhere": 0,
+    "left": 1,
+    "right": 2,
+    "right_edge": 3,
+    "top": 4,
+    "bottom": 5,
+    "corners": 6,
+    "adjacent": 7,
+}
+REGION_ANYWHERE, REGION_ADJACENT = 0, 7
+
+KINDS = {"planner": 0, "aligned": 1, "random": 2}
+KIND_PLANNER, KIND_ALIGNED, KIND_RANDOM = 0, 1, 2
+
+EMPTY = -1  # object grid value of a cell without an object

@@ -1,0 +1,10 @@
+"""The one exception the command line turns into a message instead of a traceback."""
+
+
+class UserError(Exception):
+    """A problem with the user's input, stated in one line (`file: key.path: problem`)."""
+
+    def __init__(self, message: str) -> None:
+        # The CLI prints str(error) as a single line; a multi-line message would break that
+        # promise (and log greps), so any line break an input smuggled in is folded here.
+        super().__init__(" ".join(part.strip() for part in str(message).splitlines()))

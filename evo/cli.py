@@ -1,0 +1,114 @@
+"""The `evo` command line: run, demo, scenarios."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from evo.errors import UserError
+
+DEFAULT_RUNS = Path("runs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="evo", description="Evolve mesa-optimizers with a genetic algorithm and watch "
+        "their internal objectives come apart from fitness when the environment shifts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a scenario into a run directory")
+    run.add_argument("scenario", help="built-in scenario name, a scenario .toml file, "
+                     "or (with --resume) a run directory")
+    run.add_argument("--seed", type=int, help="root seed (overrides the scenario's `seed`)")
+    run.add_argument("--out", type=Path, help="run directory (default runs/<name>-seed<seed>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario key, e.g. --set ga.population=256 (repeatable)")
+    run.add_argument("--resume", action="store_true", help="continue a stopped run")
+    run.add_argument("--force", action="store_true", help="replace an existing run directory")
+    _add_common(run)
+
+    demo = sub.add_parser("demo", help="the flagship `evolution` scenario, with its story")
+    demo.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    demo.add_argument("--out", type=Path, default=DEFAULT_RUNS / "demo",
+                      help="run directory, replaced on every demo (default runs/demo)")
+    _add_common(demo)
+
+    sub.add_parser("scenarios", help="list the built-in scenarios")
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=int, help="numba threads (default: all cores)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def main(argv=None) -> int:
+    """Entry point: one clear line and a non-zero exit on bad input, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "scenarios":
+            return cmd_scenarios()
+        if args.threads is not None:
+            set_threads(args.threads)
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_demo(args)
+    except UserError as exc:
+        print(f"evo: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evo: interrupted; continue with `evo run RUN_DIR --resume`", file=sys.stderr)
+        return 130
+
+
+def set_threads(num: int) -> None:
+    """Cap numba's threads; results do not depend on it, only speed does."""
+    import numba
+
+    if not 1 <= num <= numba.config.NUMBA_NUM_THREADS:
+        raise UserError(f"--threads: must be between 1 and {numba.config.NUMBA_NUM_THREADS}")
+    numba.set_num_threads(num)
+
+
+def cmd_scenarios() -> int:
+    """Print the built-in scenarios with their one-line descriptions."""
+    from evo.scenario import list_scenarios
+
+    for name, description in list_scenarios():
+        print(f"{name:20s} {description}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    """`evo run`: a fresh run, or --resume of a stopped one."""
+    from evo.run import resume, start
+
+    if args.resume:
+        if args.overrides or args.seed is not None or args.force:
+            raise UserError("--resume continues a run with its own config.toml; "
+                            "--set, --seed and --force do not apply")
+        path = args.out or _run_dir_argument(args.scenario)
+        resume(path, quiet=args.quiet)
+        return 0
+    overrides = list(args.overrides)
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    start(args.scenario, overrides, args.out, force=args.force, quiet=args.quiet)
+    return 0
+
+
+def _run_dir_argument(scenario: str) -> Path:
+    """With --resume the positional argument names the run directory to continue."""
+    path = Path(scenario)
+    if (path / "config.toml").is_file():
+        return path
+    raise UserError(f"{scenario}: not a run directory; give the run directory (or --out) "
+                    "to --resume")
+
+
+def cmd_demo(args) -> int:
+    """`evo demo`: run the flagship scenario and tell its story in numbers."""
+    from evo.demo import demo
+
+    demo(args.out, seed=args.seed, quiet=args.quiet)
+    return 0

@@ -1,0 +1,124 @@
+"""The base optimizer: DEAP's tournament selection, blend crossover and Gaussian mutation.
+
+The population travels between generations as plain arrays (`Population`); DEAP
+individuals are built only while breeding, so checkpoints and CSVs never depend on DEAP's
+classes. DEAP's operators draw from the stdlib `random`, which is seeded per generation
+from the run's root seed (`evo.seeds.breeding_seed`).
+"""
+
+import random
+from typing import NamedTuple
+
+import numpy as np
+from deap import base, creator, tools
+
+from agents.genome import GenomeLayout
+
+NO_PARENT = -1
+
+
+class Population(NamedTuple):
+    """One generation's individuals (P rows) with their lineage."""
+
+    genomes: np.ndarray  # (P, G) float64
+    ids: np.ndarray  # (P,) int64: unique over the run; an elite keeps its id
+    parents: np.ndarray  # (P, 2) int64: parents' ids, NO_PARENT where there is none
+    elite: np.ndarray  # (P,) bool: copied unchanged from the previous generation
+
+
+def _deap_classes():
+    """DEAP's fitness and individual classes, created once per process."""
+    if not hasattr(creator, "BasemesaFitness"):
+        creator.create("BasemesaFitness", base.Fitness, weights=(1.0,))
+        creator.create("BasemesaIndividual", np.ndarray, fitness=creator.BasemesaFitness)
+    return creator.BasemesaIndividual
+
+
+def make_toolbox(ga, layout: GenomeLayout) -> base.Toolbox:
+    """The toolbox of variation operators for a GA config."""
+    toolbox = base.Toolbox()
+    toolbox.register("select", tools.selTournament, tournsize=ga.tournament)
+    toolbox.register("mate", tools.cxBlend, alpha=ga.blend_alpha)
+    sigma = list(ga.sigma * (layout.high - layout.low))
+    toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=sigma, indpb=ga.indpb)
+    return toolbox
+
+
+def initial_population(layout: GenomeLayout, size: int, rng: np.random.Generator) -> Population:
+    """Genomes drawn uniformly within the layout's bounds, without parents."""
+    genomes = rng.uniform(layout.low, layout.high, size=(size, layout.size))
+    return Population(
+        genomes,
+        np.arange(size, dtype=np.int64),
+        np.full((size, 2), NO_PARENT, dtype=np.int64),
+        np.zeros(size, dtype=np.bool_),
+    )
+
+
+def next_generation(pop: Population, fitness: np.ndarray, ga, layout: GenomeLayout,
+                    toolbox: base.Toolbox, seed: int, next_id: int) -> Population:
+    """Breed the next generation: elites, then tournament, crossover, mutation, clipping.
+
+    New individuals get ids from `next_id` on; their parents are the ids they were
+    selected from (two after a crossover, one otherwise).
+    """
+    individual_class = _deap_classes()
+    random.seed(seed)
+    individuals = []
+    for i in range(len(pop.ids)):
+        ind = individual_class(pop.genomes[i])
+        ind.fitness.values = (float(fitness[i]),)
+        ind.parent_ids = [int(pop.ids[i]), NO_PARENT]
+        individuals.append(ind)
+
+    # Stable sort: equal fitness keeps population order, so elites are reproducible.
+    elite_idx = np.argsort(-fitness, kind="stable")[: ga.elite]
+    offspring = [toolbox.clone(ind) for ind in
+                 toolbox.select(individuals, len(individuals) - ga.elite)]
+    for a, b in zip(offspring[::2], offspring[1::2]):
+        if random.random() < ga.cxpb:
+            toolbox.mate(a, b)
+            a.parent_ids = b.parent_ids = [a.parent_ids[0], b.parent_ids[0]]
+    for ind in offspring:
+        if random.random() < ga.mutpb:
+            toolbox.mutate(ind)
+
+    num_new = len(offspring)
+    genomes = np.concatenate([pop.genomes[elite_idx], np.array(offspring, dtype=np.float64)
+                              .reshape(num_new, layout.size)])
+    np.clip(genomes, layout.low, layout.high, out=genomes)
+    return Population(
+        genomes,
+        np.concatenate([pop.ids[elite_idx], np.arange(next_id, next_id + num_new)]),
+        np.concatenate([pop.parents[elite_idx],
+                        np.array([ind.parent_ids for ind in offspring], dtype=np.int64)
+                        .reshape(num_new, 2)]),
+        np.concatenate([np.ones(len(elite_idx), np.bool_), np.zeros(num_new, np.bool_)]),
+    )
+
+
+def make_hall_of_fame(size: int = 10) -> tools.HallOfFame:
+    """DEAP's hall of fame for numpy individuals (compared with numpy.array_equal)."""
+    return tools.HallOfFame(size, similar=np.array_equal)
+
+
+def update_hall_of_fame(hof: tools.HallOfFame, genomes: np.ndarray, ids: np.ndarray,
+                        fitness: np.ndarray) -> None:
+    """Offer evaluated individuals (genomes (N, G), ids and fitness (N,)) to the hall of fame."""
+    individual_class = _deap_classes()
+    candidates = []
+    for genome, id_, fit in zip(genomes, ids, fitness):
+        ind = individual_class(genome)
+        ind.fitness.values = (float(fit),)
+        ind.id = int(id_)
+        candidates.append(ind)
+    hof.update(candidates)
+
+
+def hall_of_fame_state(hof: tools.HallOfFame) -> dict:
+    """The hall of fame as plain arrays, for the checkpoint."""
+    return {
+        "genomes": np.array([np.asarray(ind, dtype=np.float64) for ind in hof]),
+        "ids": np.array([ind.id for ind in hof], dtype=np.int64),
+        "fitness": np.array([ind.fitness.values[0] for ind in hof], dtype=np.float64),
+    }

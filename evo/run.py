@@ -1,0 +1,237 @@
+"""One run of the experiment: the generational loop over the phase schedule, recorded.
+
+Per generation g (counted from 0 across phases): breed from generation g-1 (or draw the
+initial population), evaluate everyone on the current phase with the generation's common
+episode seeds, append the CSV rows, update the hall of fame, write the checkpoint.
+Every `crosseval_every` generations, and at the last generation of each phase, the
+population is also evaluated on every phase with that phase's fixed evaluation seeds.
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from agents.codes import KINDS
+from agents.genome import decode, make_layout
+from agents.kernel import evaluate
+from evo import seeds
+from evo.alignment import nanmean_or_nan, weighted_pearson
+from evo.environment import phase_worlds, type_frequencies
+from evo.errors import UserError
+from evo.evolve import (
+    Population, hall_of_fame_state, initial_population, make_hall_of_fame, make_toolbox,
+    next_generation, update_hall_of_fame,
+)
+from evo.rundir import RunDir, now
+
+
+class Experiment:
+    """A scenario made ready to run: genome layout, phase worlds, toolbox, CSV columns."""
+
+    def __init__(self, scenario):
+        self.scenario = scenario
+        agent = scenario.agent
+        self.layout = make_layout(scenario.features, agent.weight_bound, agent.horizon_min,
+                                  agent.horizon_max, agent.gamma_min, agent.gamma_max)
+        self.kind = KINDS[agent.kind]
+        self.worlds = phase_worlds(scenario)
+        self.features = scenario.feature_matrix()
+        self.values = scenario.values()
+        self.frequencies = [type_frequencies(scenario, p) for p in scenario.phases]
+        self.toolbox = make_toolbox(scenario.ga, self.layout)
+        self.phase_names = [p.name for p in scenario.phases]
+        self.phase_ends = np.cumsum([p.generations for p in scenario.phases]) - 1
+        consumed = [f"consumed_{name}" for name in scenario.object_names]
+        self.headers = {
+            "generations.csv": [
+                "generation", "phase", "fitness_mean", "fitness_max", "fitness_min",
+                "fitness_std", "base_return_mean", "mesa_return_mean", "intended_return_mean",
+                "horizon_mean", "gamma_mean", "alignment_mean",
+                *[f"alignment_{name}" for name in self.phase_names],
+                "cells_expanded_mean", "wall_s",
+            ],
+            "individuals.csv": [
+                "generation", "phase", "id", "parent1", "parent2", "elite",
+                *self.layout.names, "fitness", "base_return", "mesa_return",
+                "intended_return", "cells_expanded", "alignment", *consumed,
+            ],
+            "crosseval.csv": [
+                "generation", "phase", "eval_phase", "id", "base_return", "mesa_return",
+                "intended_return", "cells_expanded", *consumed,
+            ],
+        }
+
+    def evaluate(self, genomes: np.ndarray, phase_index: int, episode_seeds: np.ndarray):
+        """Evaluate genomes (P, G) on a phase; returns (params, Returns, cells per step (P,))."""
+        params = decode(genomes, self.layout, self.features, self.values, self.kind)
+        returns = evaluate(params, self.worlds[phase_index], episode_seeds)
+        cells_per_step = returns.expanded.sum(axis=1) / np.maximum(returns.steps.sum(axis=1), 1)
+        return params, returns, cells_per_step
+
+    def alignment(self, genomes: np.ndarray, phase_index: int) -> np.ndarray:
+        """Reward alignment of each genome's internal reward to a phase (P,), NaN if undefined."""
+        params = decode(genomes, self.layout, self.features, self.values, self.kind)
+        return weighted_pearson(params.reward, self.values, self.frequencies[phase_index])
+
+
+def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
+                   stop_after: int | None = None, progress=None) -> None:
+    """Run (or continue from `checkpoint`) every generation of a scenario into `run`.
+
+    `stop_after` ends the loop after that generation (for tests of resuming); `progress`
+    is called with (generation, phase name, mean fitness) after each generation.
+    """
+    scenario = exp.scenario
+    ga, record, root = scenario.ga, scenario.record, scenario.seed
+    hof = make_hall_of_fame()
+    if checkpoint is None:
+        start, pop, fitness, next_id = 0, None, None, ga.population
+    else:
+        start = checkpoint["generation"] + 1
+        pop = Population(*(checkpoint["population"][k] for k in Population._fields))
+        fitness, next_id = checkpoint["fitness"], checkpoint["next_id"]
+        saved = checkpoint["hall_of_fame"]
+        update_hall_of_fame(hof, saved["genomes"], saved["ids"], saved["fitness"])
+
+    last = scenario.total_generations - 1 if stop_after is None else stop_after
+    for generation in range(start, last + 1):
+        tic = time.perf_counter()
+        phase_index, phase = scenario.phase_at(generation)
+        if pop is None:
+            pop = initial_population(exp.layout, ga.population, seeds.init_rng(root))
+        else:
+            pop = next_generation(pop, fitness, ga, exp.layout, exp.toolbox,
+                                  seeds.breeding_seed(root, generation - 1), next_id)
+            next_id += int((~pop.elite).sum())
+        episode_seeds = seeds.episode_seeds(root, generation, ga.episodes)
+        params, returns, cells = exp.evaluate(pop.genomes, phase_index, episode_seeds)
+        base = returns.base.mean(axis=1)
+        fitness = base - ga.speed_prior * cells
+        check_finite(fitness, returns, generation)
+        alignments = [exp.alignment(pop.genomes, i) for i in range(len(exp.worlds))]
+
+        if generation % record.individuals_every == 0 or generation in exp.phase_ends:
+            run.append_rows("individuals.csv",
+                            individual_rows(exp, generation, phase.name, pop, params, returns,
+                                            fitness, cells, alignments[phase_index]))
+        if generation % record.crosseval_every == 0 or generation in exp.phase_ends:
+            run.append_rows("crosseval.csv", crosseval_rows(exp, generation, phase.name, pop))
+        update_hall_of_fame(hof, pop.genomes, pop.ids, fitness)
+        wall = time.perf_counter() - tic
+        run.append_rows("generations.csv", [[
+            generation, phase.name, fitness.mean(), fitness.max(), fitness.min(), fitness.std(),
+            base.mean(), returns.mesa.mean(), returns.intended.mean(),
+            params.horizon.mean(), params.gamma.mean(),
+            nanmean_or_nan(alignments[phase_index]), *map(nanmean_or_nan, alignments),
+            cells.mean(), round(wall, 4),
+        ]])
+        run.save_checkpoint({
+            "generation": generation, "population": pop._asdict(), "fitness": fitness,
+            "next_id": next_id, "hall_of_fame": hall_of_fame_state(hof),
+        })
+        run.write_meta(last_generation=generation)
+        if progress is not None:
+            progress(generation, phase.name, float(fitness.mean()))
+    if last == scenario.total_generations - 1:
+        run.write_meta(status="done", ended=now())
+
+
+def check_finite(fitness, returns, generation) -> None:
+    """Refuse to select on a non-finite fitness: it would silently poison the ranking."""
+    if not np.all(np.isfinite(fitness)) or not np.all(np.isfinite(returns.mesa)):
+        raise UserError(f"generation {generation}: non-finite fitness or return; "
+                        "check object values and feature weights")
+
+
+def individual_rows(exp, generation, phase_name, pop, params, returns, fitness, cells, alignment):
+    """Rows of individuals.csv: lineage, genes, fitness, returns, consumption per episode."""
+    genes = pop.genomes.copy()
+    genes[:, exp.layout.horizon] = params.horizon  # the horizon the planner really used
+    consumed = returns.consumed.mean(axis=1)
+    base, mesa, intended = (r.mean(axis=1) for r in (returns.base, returns.mesa, returns.intended))
+    return [
+        [generation, phase_name, pop.ids[i], pop.parents[i, 0], pop.parents[i, 1],
+         pop.elite[i], *genes[i], fitness[i], base[i], mesa[i], intended[i], cells[i],
+         alignment[i], *consumed[i]]
+        for i in range(len(pop.ids))
+    ]
+
+
+def crosseval_rows(exp, generation, phase_name, pop):
+    """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds."""
+    rows = []
+    num_episodes = exp.scenario.record.crosseval_episodes
+    for eval_index, eval_name in enumerate(exp.phase_names):
+        eval_seeds = seeds.crosseval_seeds(exp.scenario.seed, eval_index, num_episodes)
+        _, returns, cells = exp.evaluate(pop.genomes, eval_index, eval_seeds)
+        consumed = returns.consumed.mean(axis=1)
+        base, mesa, intended = (r.mean(axis=1)
+                                for r in (returns.base, returns.mesa, returns.intended))
+        rows += [
+            [generation, phase_name, eval_name, pop.ids[i], base[i], mesa[i], intended[i],
+             cells[i], *consumed[i]]
+            for i in range(len(pop.ids))
+        ]
+    return rows
+
+
+def default_run_dir(scenario) -> Path:
+    """Where a run goes without --out: runs/<scenario>-seed<seed>."""
+    return Path("runs") / f"{scenario.name}-seed{scenario.seed}"
+
+
+def start(source: str, overrides, out: Path | None, force: bool = False,
+          quiet: bool = False, stop_after: int | None = None) -> Path:
+    """Load a scenario and run it into a fresh run directory; returns the directory."""
+    from evo.scenario import load_scenario
+
+    scenario = load_scenario(source, overrides)
+    exp = Experiment(scenario)
+    out = Path(out) if out is not None else default_run_dir(scenario)
+    run = RunDir.create(out, scenario.to_toml(), scenario.seed, exp.headers, force)
+    _execute(exp, run, None, stop_after, quiet)
+    return out
+
+
+def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Path:
+    """Continue a stopped run from its checkpoint, with its own config.toml."""
+    from evo.scenario import load_scenario
+
+    run, checkpoint = RunDir.open_for_resume(path)
+    scenario = load_scenario(str(Path(path) / "config.toml"))
+    if checkpoint is not None and checkpoint["generation"] >= scenario.total_generations - 1:
+        run.write_meta(status="done")
+        if not quiet:
+            print(f"{path}: already complete")
+        return Path(path)
+    _execute(Experiment(scenario), run, checkpoint, stop_after, quiet)
+    return Path(path)
+
+
+def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> None:
+    """Run the loop with a progress bar; mark the run failed if it raises."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    done = 0 if checkpoint is None else checkpoint["generation"] + 1
+    try:
+        if quiet:
+            run_experiment(exp, run, checkpoint, stop_after)
+        else:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
+            with Progress(*columns, transient=False) as bar:
+                task = bar.add_task(f"{exp.scenario.name}", total=exp.scenario.total_generations,
+                                    completed=done, status="compiling...")
+
+                def advance(generation, phase_name, fitness_mean):
+                    bar.update(task, completed=generation + 1,
+                               status=f"phase {phase_name}  fitness {fitness_mean:.2f}")
+
+                run_experiment(exp, run, checkpoint, stop_after, advance)
+    except KeyboardInterrupt:
+        run.write_meta(status="interrupted", ended=now())
+        raise
+    except BaseException:
+        run.write_meta(status="failed", ended=now())
+        raise

@@ -1,0 +1,196 @@
+"""The run directory: config, metadata, append-only CSVs and the checkpoint.
+
+CSVs are appended one generation at a time and flushed; the checkpoint and `meta.json`
+are replaced atomically (temp file, then rename), so a run killed at any moment leaves a
+checkpoint that is whole. Resuming cuts every CSV back to the checkpoint's generation and
+drops a torn last line.
+"""
+
+import csv
+import io
+import json
+import math
+import os
+import pickle
+import platform
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from evo.errors import UserError
+
+CSV_FILES = ("generations.csv", "individuals.csv", "crosseval.csv")
+CHECKPOINT = "checkpoint.pkl"
+CHECKPOINT_VERSION = 1
+_PACKAGES = ("basemesa", "numpy", "numba", "llvmlite", "deap", "pandas", "pydantic")
+
+
+def format_value(value) -> str:
+    """A CSV cell: shortest round-trip repr for floats, empty for an undefined (NaN) value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int)) or (hasattr(value, "dtype") and value.dtype.kind in "biu"):
+        return str(int(value))
+    value = float(value)
+    return "" if math.isnan(value) else repr(value)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temp file beside it, fsync, then rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def now() -> str:
+    """UTC time stamp for meta.json."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def versions() -> dict:
+    """Versions of Python and of every package that can change a result."""
+    found = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree this package runs from, when it is a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
+            capture_output=True, text=True, timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
+
+
+class RunDir:
+    """One run's directory and the files in it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.meta: dict = {}
+
+    # --- creating and reopening -------------------------------------------------------
+
+    @classmethod
+    def create(cls, path, config_toml: str, seed: int, headers: dict, force: bool) -> "RunDir":
+        """A fresh run directory; refuses an existing non-empty one unless `force`."""
+        path = Path(path)
+        if path.exists() and any(path.iterdir()):
+            if not force:
+                raise UserError(f"{path}: run directory exists; use --resume to continue it, "
+                                "--force to replace it, or --out to choose another")
+            if not (path / "config.toml").exists() and not (path / "meta.json").exists():
+                raise UserError(f"{path}: not a run directory; --force replaces run "
+                                "directories only")
+            shutil.rmtree(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{path}: cannot create run directory: {exc.strerror}") from None
+        run = cls(path)
+        write_atomic(path / "config.toml", config_toml.encode())
+        for name, header in headers.items():
+            write_atomic(path / name, _csv_line(header).encode())
+        run.meta = {
+            "seed": seed, "status": "running", "last_generation": None,
+            "started": now(), "ended": None, "host": platform.node(),
+            "git_commit": git_commit(), "versions": versions(), "argv": sys.argv,
+        }
+        run.write_meta()
+        return run
+
+    @classmethod
+    def open_for_resume(cls, path) -> tuple["RunDir", dict | None]:
+        """Reopen a run: returns the run and its checkpoint (None if it has none yet)."""
+        path = Path(path)
+        if not (path / "config.toml").is_file() or not (path / "meta.json").is_file():
+            raise UserError(f"{path}: not a run directory (no config.toml and meta.json)")
+        run = cls(path)
+        try:
+            run.meta = json.loads((path / "meta.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{path / 'meta.json'}: unreadable: {exc}") from None
+        checkpoint = run.load_checkpoint()
+        last = checkpoint["generation"] if checkpoint else -1
+        for name in CSV_FILES:
+            if (path / name).exists():
+                truncate_csv(path / name, last)
+        run.meta.update(status="running", last_generation=last if last >= 0 else None)
+        run.write_meta()
+        return run, checkpoint
+
+    # --- writing ----------------------------------------------------------------------
+
+    def append_rows(self, name: str, rows) -> None:
+        """Append rows (sequences of values) to a CSV and flush them to disk."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in rows:
+            writer.writerow([format_value(v) for v in row])
+        with open(self.path / name, "a", newline="") as f:
+            f.write(buffer.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
+
+    def write_meta(self, **updates) -> None:
+        """Update and atomically rewrite meta.json."""
+        self.meta.update(updates)
+        write_atomic(self.path / "meta.json",
+                     (json.dumps(self.meta, indent=2, sort_keys=True) + "\n").encode())
+
+    def save_checkpoint(self, state: dict) -> None:
+        """Atomically replace the checkpoint (plain numpy arrays and ints, no DEAP objects)."""
+        data = pickle.dumps({"version": CHECKPOINT_VERSION, **state}, protocol=4)
+        write_atomic(self.path / CHECKPOINT, data)
+
+    def load_checkpoint(self) -> dict | None:
+        """The last checkpoint, or None when the run stopped before its first generation."""
+        file = self.path / CHECKPOINT
+        if not file.exists():
+            return None
+        try:
+            state = pickle.loads(file.read_bytes())
+        except Exception as exc:  # a truncated pickle can raise nearly anything
+            raise UserError(f"{file}: corrupt checkpoint ({type(exc).__name__})") from None
+        if not isinstance(state, dict) or state.get("version") != CHECKPOINT_VERSION:
+            raise UserError(f"{file}: not a basemesa checkpoint of version {CHECKPOINT_VERSION}")
+        return state
+
+
+def _csv_line(row) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue()
+
+
+def truncate_csv(path: Path, last_generation: int) -> None:
+    """Keep the header and the whole rows of generations <= last_generation.
+
+    Rows are appended in generation order, so the first row past the checkpoint, or a
+    torn last line (no newline: the process died mid-write), ends what is kept.
+    """
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    kept = [lines[0]]
+    for line in lines[1:-1]:  # the piece after the last newline is torn or empty
+        generation = line.split(b",", 1)[0]
+        if not generation.isdigit() or int(generation) > last_generation:
+            break
+        kept.append(line)
+    write_atomic(path, b"\n".join(kept) + b"\n")

@@ -481,7 +481,7 @@ def _apply_override(data: dict, override: str) -> tuple[str, tuple]:
             # A name wins over an index, so a phase literally named "1" stays addressable.
             if step in names:
                 index = names.index(step)
-            elif step.isdigit() and int(step) < len(node):
+            elif step.isascii() and step.isdigit() and int(step) < len(node):
                 index = int(step)
             else:
                 have = ", ".join(str(name) for name in names) or "none"
@@ -502,15 +502,22 @@ def _apply_override(data: dict, override: str) -> tuple[str, tuple]:
 
 
 def _display_path(loc: tuple, data: Any) -> str:
-    """Dotted path of an error location, naming list elements by their `name` when unique."""
+    """Dotted path of an error location, naming list elements by a usable `name`."""
     parts, node = [], data
-    for step in loc:
+    for depth, step in enumerate(loc):
         if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
             item = node[step]
             name = item.get("name") if isinstance(item, dict) else None
             names = [other.get("name") for other in node if isinstance(other, dict)]
-            usable = isinstance(name, str) and name.strip() and "." not in name
-            parts.append(name if usable and names.count(name) == 1 else str(step))
+            # Fall back to the index when the name is itself the problem or is ambiguous.
+            usable = (
+                isinstance(name, str)
+                and name != ""
+                and not any(c.isspace() or c == "." for c in name)
+                and names.count(name) == 1
+                and loc[depth + 1 : depth + 2] != ("name",)
+            )
+            parts.append(name if usable else str(step))
             node = item
         else:
             parts.append(str(step))
@@ -564,11 +571,13 @@ def _explain(error: ValidationError, source: str, data: dict, overrides: list) -
     errors = error.errors()
     loc, problem = _describe(errors[0])
     head = f"{source}: {_display_path(loc, data)}" if loc else source
-    # The last override at or above the failing key is what the user needs to fix.
+    # The last override at, above or inside the failing key is what the user needs to fix.
     for key, override_loc in reversed(overrides):
-        if loc[: len(override_loc)] == override_loc:
-            below = loc[len(override_loc):]
-            head = f"--set {key}" + (f": {_display_path(loc, data)}" if below else "")
+        above = loc[: len(override_loc)] == override_loc
+        inside = bool(loc) and override_loc[: len(loc)] == loc
+        if above or inside:
+            same = loc == override_loc
+            head = f"--set {key}" + ("" if same else f": {_display_path(loc, data)}")
             break
     more = len(errors) - 1
     suffix = f" (+{more} more error{'s' if more > 1 else ''})" if more else ""

@@ -1,0 +1,527 @@
+"""Scenario loading: typed validation, overrides, round trips and one-line errors."""
+
+import copy
+import tomllib
+import typing
+from importlib.resources import files
+
+import numpy as np
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agents import codes
+from evo.errors import UserError
+from evo.scenario import (
+    GA,
+    Agent,
+    ObjectType,
+    Phase,
+    Record,
+    Scenario,
+    World,
+    list_scenarios,
+    load_scenario,
+)
+
+BASE = """
+name = "tiny"
+description = "a tiny test scenario"
+features = ["sweet", "bitter"]
+
+[world]
+height = 5
+width = 5
+
+[[objects]]
+name = "fruit"
+features = {sweet = 1}
+value = 1
+
+[[objects]]
+name = "poison"
+features = {bitter = 1.0}
+value = -1.0
+intended = -2.0
+
+[[phases]]
+name = "ancestral"
+generations = 3
+counts = {fruit = 3, poison = 2}
+
+[[phases]]
+name = "modern"
+generations = 2
+counts = {fruit = 1, poison = 4}
+regions = {poison = "adjacent:fruit"}
+respawn = ["fruit"]
+"""
+
+
+def base_data() -> dict:
+    """A fresh raw dict of the base scenario, for tests to mutate."""
+    return tomllib.loads(BASE)
+
+
+def write(tmp_path, data, name="scenario.toml") -> str:
+    """Write raw data (a dict) or TOML text to a file and return its path."""
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else tomli_w.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def error_of(source, overrides=()) -> str:
+    """The message of the UserError that loading raises; it must be one line."""
+    with pytest.raises(UserError) as info:
+        load_scenario(source, overrides)
+    message = str(info.value)
+    assert len(message.splitlines()) == 1, message
+    return message
+
+
+# --- valid input --------------------------------------------------------------------------
+
+
+def test_valid_scenario_loads_with_defaults(tmp_path):
+    """Omitted sections and keys take their documented defaults; intended defaults to value."""
+    scenario = load_scenario(write(tmp_path, BASE))
+    assert scenario.name == "tiny"
+    assert scenario.seed == 0
+    assert scenario.world == World(height=5, width=5)
+    assert scenario.world.layout == "open" and scenario.world.episode_steps == 60
+    assert scenario.agent == Agent() and scenario.agent.horizon_max == 15
+    assert scenario.ga == GA() and scenario.ga.population == 64 and scenario.ga.elite == 2
+    assert scenario.record == Record() and scenario.record.crosseval_every == 5
+    fruit, poison = scenario.objects
+    assert fruit.intended == 1.0 and fruit.terminal is False
+    assert poison.intended == -2.0
+    assert scenario.phases[0].regions == {} and scenario.phases[0].respawn == []
+
+
+def test_ints_are_accepted_for_floats(tmp_path):
+    """TOML writes `value = 1` for a whole number; it must load as the float 1.0."""
+    scenario = load_scenario(write(tmp_path, BASE))
+    assert isinstance(scenario.objects[0].value, float)
+    assert isinstance(scenario.objects[0].features["sweet"], float)
+
+
+def test_convenience_accessors(tmp_path):
+    """Arrays are indexed by object type in scenario order, features in feature order."""
+    scenario = load_scenario(write(tmp_path, BASE))
+    assert scenario.object_names == ["fruit", "poison"]
+    assert scenario.total_generations == 5
+    matrix = scenario.feature_matrix()
+    assert matrix.dtype == np.float64
+    np.testing.assert_array_equal(matrix, [[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(scenario.values(), [1.0, -1.0])
+    np.testing.assert_array_equal(scenario.intended_values(), [1.0, -2.0])
+    modern = scenario.phases[1]
+    for phase in (modern, 1, "modern"):
+        counts = scenario.phase_counts(phase)
+        assert counts.dtype == np.int64
+        np.testing.assert_array_equal(counts, [1, 4])
+
+
+def test_missing_features_are_zero(tmp_path):
+    """An object without a feature has 0 there, and a phase without a type places none."""
+    data = base_data()
+    data["objects"][0]["features"] = {}
+    del data["phases"][0]["counts"]["poison"]
+    scenario = load_scenario(write(tmp_path, data))
+    np.testing.assert_array_equal(scenario.feature_matrix()[0], [0.0, 0.0])
+    np.testing.assert_array_equal(scenario.phase_counts(0), [3, 0])
+
+
+def test_phase_at_follows_the_schedule(tmp_path):
+    """Generations count from 0 across phases: 3 ancestral generations, then 2 modern."""
+    scenario = load_scenario(write(tmp_path, BASE))
+    assert [scenario.phase_at(g)[0] for g in range(5)] == [0, 0, 0, 1, 1]
+    assert scenario.phase_at(3)[1].name == "modern"
+    for outside in (-1, 5):
+        with pytest.raises(ValueError):
+            scenario.phase_at(outside)
+
+
+def test_round_trip_through_to_toml(tmp_path):
+    """config.toml states every default and loads back to an equal scenario."""
+    scenario = load_scenario(write(tmp_path, BASE), ["ga.population=10"])
+    text = scenario.to_toml()
+    raw = tomllib.loads(text)
+    assert raw["ga"]["population"] == 10 and raw["world"]["episode_steps"] == 60
+    assert all("intended" in obj for obj in raw["objects"])
+    again = load_scenario(write(tmp_path, text, "config.toml"))
+    assert again == scenario
+    assert again.to_toml() == text
+
+
+def test_every_field_is_documented():
+    """Each field carries the docstring under it, which doubles as help text."""
+    for model in (Scenario, World, ObjectType, Phase, Agent, GA, Record):
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no docstring"
+
+
+def test_literals_match_the_kernel_codes():
+    """Every layout, start and kind the schema accepts has an integer code in agents.codes."""
+    assert set(typing.get_args(World.model_fields["layout"].annotation)) == set(codes.LAYOUTS)
+    assert set(typing.get_args(World.model_fields["start"].annotation)) == set(codes.STARTS)
+    assert set(typing.get_args(Agent.model_fields["kind"].annotation)) == set(codes.KINDS)
+
+
+# --- overrides ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "override, read, expected",
+    [
+        ("ga.population=128", lambda s: s.ga.population, 128),
+        ("seed=7", lambda s: s.seed, 7),
+        ("name=renamed", lambda s: s.name, "renamed"),  # not TOML: taken as a string
+        ('description="two words"', lambda s: s.description, "two words"),
+        ("phases.modern.generations=10", lambda s: s.phases[1].generations, 10),
+        ("phases.1.generations=11", lambda s: s.phases[1].generations, 11),
+        ("objects.0.value=2", lambda s: s.objects[0].value, 2.0),
+        ("objects.poison.terminal=true", lambda s: s.objects[1].terminal, True),
+        ("phases.ancestral.counts.fruit=4", lambda s: s.phase_counts(0)[0], 4),
+        ("objects.fruit.features.bitter=0.5", lambda s: s.feature_matrix()[0, 1], 0.5),
+        ("record.crosseval_every=2", lambda s: s.record.crosseval_every, 2),  # no [record]
+        ('world.layout="walls"', lambda s: s.world.layout, "walls"),
+        ('phases.modern.respawn=["fruit", "poison"]', lambda s: s.phases[1].respawn,
+         ["fruit", "poison"]),
+    ],
+)
+def test_override_sets_the_key(tmp_path, override, read, expected):
+    """`--set` reaches sections, phases and objects by name or index, and dict entries."""
+    assert read(load_scenario(write(tmp_path, BASE), [override])) == expected
+
+
+def test_later_override_wins(tmp_path):
+    """Overrides apply in order, as on a command line."""
+    scenario = load_scenario(write(tmp_path, BASE), ["ga.population=8", "ga.population=9"])
+    assert scenario.ga.population == 9
+
+
+def test_overrides_do_not_touch_the_file(tmp_path):
+    """An override changes the loaded scenario, not what a later plain load sees."""
+    path = write(tmp_path, BASE)
+    load_scenario(path, ["ga.population=8"])
+    assert load_scenario(path).ga.population == 64
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("ga.populaton=3", "--set ga.populaton: unknown key"),
+        ("colour=red", "--set colour: unknown key"),
+        ("ga.population.x=3", "--set ga.population.x: unknown key"),
+        ("phases.medieval.generations=3", "--set phases.medieval.generations: unknown key"),
+        ("phases.7.generations=3", "--set phases.7.generations: unknown key"),
+        ("objects.fruit.colour=3", "--set objects.fruit.colour: unknown key"),
+        ("ga.population=abc", "--set ga.population: Input should be a valid integer"),
+        ("ga.population=-1", "--set ga.population: must be >= 2 (got -1)"),
+        ("ga.population=true", "--set ga.population: Input should be a valid integer"),
+        ("phases.modern.generations=0", "--set phases.modern.generations: must be >= 1"),
+        ("objects.1.value=nan", "--set objects.1.value: Input should be a finite number"),
+        ("phases.1.counts.candyy=1", "--set phases.1.counts.candyy: unknown object type 'candyy'"),
+        ("ga.population", "--set ga.population: expected KEY=VALUE"),
+        (
+            "phases.ancestral.counts.fruit=40",
+            "--set phases.ancestral.counts.fruit: phases.ancestral.counts: 42 objects do not fit",
+        ),
+        ("world={height=1}", "--set world: world.height: must be >= 2 (got 1)"),
+    ],
+)
+def test_bad_override_names_the_key(tmp_path, override, expected):
+    """A bad `--set` is reported against the override, in one line."""
+    assert error_of(write(tmp_path, BASE), [override]).startswith(expected)
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def _set(path, value):
+    """A mutation that sets raw[path...] = value."""
+
+    def mutate(data):
+        node = data
+        for step in path[:-1]:
+            node = node.setdefault(step, {}) if isinstance(node, dict) else node[step]
+        node[path[-1]] = value
+
+    return mutate
+
+
+def _drop(path):
+    """A mutation that deletes raw[path...]."""
+
+    def mutate(data):
+        node = data
+        for step in path[:-1]:
+            node = node[step]
+        del node[path[-1]]
+
+    return mutate
+
+
+BAD = {
+    "unknown top-level key": (_set(["colour"], "red"), "colour: unknown key"),
+    "unknown section key": (_set(["ga", "populaton"], 3), "ga.populaton: unknown key"),
+    "missing name": (_drop(["name"]), "name: missing required key"),
+    "empty name": (_set(["name"], " "), "name: must not be empty"),
+    "string for int": (
+        _set(["ga", "population"], "64"),
+        "ga.population: Input should be a valid integer",
+    ),
+    "bool for int": (
+        _set(["ga", "population"], True),
+        "ga.population: Input should be a valid integer",
+    ),
+    "bool for float": (_set(["objects", 0, "value"], True), "objects.fruit.value: Input should"),
+    "population too small": (
+        _set(["ga", "population"], -1),
+        "ga.population: must be >= 2 (got -1)",
+    ),
+    "elite as large as population": (
+        _set(["ga", "elite"], 64),
+        "ga.elite: must be < population (64)",
+    ),
+    "horizon 0": (_set(["agent", "horizon_min"], 0), "agent.horizon_min: must be >= 1 (got 0)"),
+    "horizon above 64": (_set(["agent", "horizon_max"], 65), "agent.horizon_max: must be <= 64"),
+    "horizon bounds reversed": (
+        _set(["agent", "horizon_min"], 20),
+        "agent.horizon_max: must be >= horizon_min (20)",
+    ),
+    "gamma_max 1": (_set(["agent", "gamma_max"], 1.0), "agent.gamma_max: must be < 1 (got 1.0)"),
+    "gamma bounds reversed": (_set(["agent", "gamma_min"], 0.9995), "agent.gamma_max: must be >="),
+    "unknown layout": (_set(["world", "layout"], "maze"), "world.layout: Input should be"),
+    "wall density too high": (
+        _set(["world", "wall_density"], 0.7),
+        "world.wall_density: must be <= 0.6",
+    ),
+    "infinite value": (
+        _set(["objects", 1, "value"], float("inf")),
+        "objects.poison.value: Input should be a finite number",
+    ),
+    "empty feature list": (_set(["features"], []), "features: must not be empty"),
+    "feature not an identifier": (
+        _set(["features"], ["sweet", "bit-ter"]),
+        "features.1: must be a Python identifier",
+    ),
+    "duplicate feature": (_set(["features"], ["sweet", "sweet"]), "features.1: duplicate feature"),
+    "unknown feature in an object": (
+        _set(["objects", 0, "features", "salty"], 1),
+        "objects.fruit.features.salty: unknown feature 'salty' (known: sweet, bitter)",
+    ),
+    "object name not an identifier": (
+        _set(["objects", 0, "name"], "red fruit"),
+        "objects.0.name: must be a Python identifier",
+    ),
+    "duplicate object name": (
+        _set(["objects", 1, "name"], "fruit"),
+        "objects.1.name: duplicate object name 'fruit'",
+    ),
+    "no objects": (_set(["objects"], []), "objects: must not be empty"),
+    "unknown object in a phase": (
+        _set(["phases", 1, "counts", "candyy"], 1),
+        "phases.modern.counts.candyy: unknown object type 'candyy' (known: fruit, poison)",
+    ),
+    "negative count": (
+        _set(["phases", 0, "counts", "fruit"], -1),
+        "phases.ancestral.counts.fruit: must be >= 0",
+    ),
+    "phase places nothing": (
+        _set(["phases", 0, "counts"], {"fruit": 0}),
+        "phases.ancestral.counts: a phase must place at least one object",
+    ),
+    "zero generations": (
+        _set(["phases", 0, "generations"], 0),
+        "phases.ancestral.generations: must be >= 1",
+    ),
+    "empty phase list": (_set(["phases"], []), "phases: at least one phase is required"),
+    "missing phases": (_drop(["phases"]), "phases: missing required key"),
+    "duplicate phase name": (
+        _set(["phases", 1, "name"], "ancestral"),
+        "phases.1.name: duplicate phase name 'ancestral'",
+    ),
+    "unknown region": (
+        _set(["phases", 0, "regions"], {"fruit": "middle"}),
+        "phases.ancestral.regions.fruit: unknown region 'middle'",
+    ),
+    "region of unknown object": (
+        _set(["phases", 0, "regions"], {"candy": "left"}),
+        "phases.ancestral.regions.candy: unknown object type 'candy'",
+    ),
+    "adjacent to an unknown object": (
+        _set(["phases", 1, "regions", "poison"], "adjacent:rock"),
+        "phases.modern.regions.poison: adjacent:rock: unknown object type 'rock'",
+    ),
+    "adjacent to a later object": (
+        _set(["phases", 1, "regions"], {"fruit": "adjacent:poison"}),
+        "phases.modern.regions.fruit: adjacent:poison: 'poison' must come before 'fruit'",
+    ),
+    "adjacent to an absent object": (
+        _set(["phases", 1, "counts", "fruit"], 0),
+        "phases.modern.regions.poison: adjacent:fruit: this phase places no 'fruit'",
+    ),
+    "respawn of unknown object": (
+        _set(["phases", 1, "respawn"], ["fruit", "rock"]),
+        "phases.modern.respawn.1: unknown object type 'rock'",
+    ),
+    "too many objects": (
+        _set(["phases", 0, "counts", "fruit"], 30),
+        "phases.ancestral.counts: 32 objects do not fit in 24 free cells",
+    ),
+    "section not a table": (_set(["world"], 5), "world: Input should be"),
+}
+
+
+@pytest.mark.parametrize("mutate, expected", BAD.values(), ids=BAD.keys())
+def test_bad_input_names_the_key(tmp_path, mutate, expected):
+    """Each kind of bad input is one line: `<file>: <dotted.key>: <problem>`."""
+    data = base_data()
+    mutate(data)
+    path = write(tmp_path, data)
+    message = error_of(path)
+    assert message.startswith(f"{path}: {expected}"), message
+
+
+def test_walls_leave_fewer_free_cells(tmp_path):
+    """With walls, floor((H*W - 1) * (1 - density)) cells are free: 12 of a 5x5 grid at 0.5."""
+    data = base_data()
+    data["world"].update(layout="walls", wall_density=0.5)
+    data["phases"][0]["counts"] = {"fruit": 10, "poison": 2}
+    assert load_scenario(write(tmp_path, data)).world.num_free_cells == 12
+    data["phases"][0]["counts"]["fruit"] = 11
+    message = error_of(write(tmp_path, data))
+    assert "phases.ancestral.counts: 13 objects do not fit in 12 free cells" in message
+
+
+def test_several_errors_are_counted(tmp_path):
+    """Only the first error is spelled out; the rest are counted so none go unnoticed."""
+    data = base_data()
+    data["ga"] = {"population": "x", "episodes": 0, "cxpb": 2}
+    message = error_of(write(tmp_path, data))
+    assert "ga.population:" in message and message.endswith("(+2 more errors)")
+
+
+def test_malformed_toml_gives_file_and_position(tmp_path):
+    """A TOML syntax error names the file and tomllib's line and column."""
+    path = write(tmp_path, BASE + "\n[ga]\npopulation = = 3\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}: invalid TOML:")
+    assert "line" in message and "column" in message
+
+
+def test_non_utf8_file_is_a_user_error(tmp_path):
+    """Binary junk in place of a scenario is reported, not a UnicodeDecodeError."""
+    path = tmp_path / "junk.toml"
+    path.write_bytes(b"name = \"\xff\xfe\"\n")
+    assert error_of(str(path)).startswith(f"{path}: ")
+
+
+def test_missing_file_lists_builtins(tmp_path):
+    """A path that does not exist says so and lists the built-in scenarios."""
+    path = str(tmp_path / "nope.toml")
+    message = error_of(path)
+    assert message.startswith(f"{path}: no such file")
+    assert "built-in scenarios" in message
+    for name, _ in list_scenarios():
+        assert name in message
+
+
+def test_unknown_builtin_lists_builtins():
+    """A bare word that is not a built-in names itself and the built-ins."""
+    message = error_of("no_such_scenario")
+    assert "unknown scenario 'no_such_scenario'" in message
+    assert "built-in scenarios" in message
+
+
+def test_user_error_is_one_line():
+    """Whatever text it is given, a UserError prints as a single line."""
+    assert str(UserError("a.toml: name:\n bad\r\nvalue\u2028!")) == "a.toml: name: bad value !"
+
+
+# --- built-ins ----------------------------------------------------------------------------
+
+
+def test_builtins_are_listed_and_load():
+    """Every built-in listed loads by its bare name; the list is sorted."""
+    listing = list_scenarios()
+    assert listing == sorted(listing)
+    if files("evo").joinpath("scenarios", "evolution.toml").is_file():
+        assert "evolution" in [name for name, _ in listing]
+    for name, description in listing:
+        scenario = load_scenario(name)
+        assert scenario.description == description
+        assert load_scenario(name, ["seed=3"]).seed == 3
+
+
+# --- nothing but a Scenario or a UserError ------------------------------------------------
+
+
+def _paths(node, prefix=()):
+    """Every path into a raw TOML dict, through tables and arrays."""
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, prefix + (index,))
+
+
+TOML_VALUES = st.recursive(
+    st.one_of(
+        st.booleans(),
+        st.integers(min_value=-(2**63), max_value=2**63 - 1),
+        st.floats(),
+        st.text(max_size=12),
+        st.sampled_from(["fruit", "poison", "sweet", "modern", "adjacent:fruit", "walls"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_scenarios_never_crash(tmp_path_factory, data):
+    """Dropping keys or setting random values yields a Scenario or a one-line UserError."""
+    raw = copy.deepcopy(base_data())
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        paths = [p for p in _paths(raw) if p]
+        path = data.draw(st.sampled_from(paths), label="path")
+        parent = raw
+        for step in path[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans(), label="drop"):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(TOML_VALUES, label="value")
+        if not raw:
+            break
+    file = write(tmp_path_factory.mktemp("fuzz"), raw)
+    try:
+        scenario = load_scenario(file)
+    except UserError as error:
+        assert len(str(error).splitlines()) == 1
+        assert str(error).startswith(f"{file}: ")
+    else:
+        assert isinstance(scenario, Scenario)
+        assert load_scenario(write(tmp_path_factory.mktemp("back"), scenario.to_toml())) == scenario
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.text(max_size=30), value=st.text(max_size=20))
+def test_random_overrides_never_crash(tmp_path_factory, key, value):
+    """Any `--set` text yields a Scenario or a one-line UserError, never another exception."""
+    path = write(tmp_path_factory.mktemp("set"), BASE)
+    try:
+        scenario = load_scenario(path, [f"{key}={value}"])
+    except UserError as error:
+        assert len(str(error).splitlines()) == 1
+    else:
+        assert isinstance(scenario, Scenario)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from agents.codes import KINDS
-from agents.genome import decode, make_layout
+from agents.genome import AgentParams, decode, make_layout
 from agents.kernel import evaluate
 from evo import seeds
 from evo.alignment import nanmean_or_nan, weighted_pearson
@@ -59,20 +59,23 @@ class Experiment:
             "crosseval.csv": [
                 "generation", "phase", "eval_phase", "id", "base_return", "mesa_return",
                 "intended_return", "cells_expanded", *consumed,
+                "aligned_twin_return", "max_horizon_base_return", "max_horizon_mesa_return",
             ],
         }
 
-    def evaluate(self, genomes: np.ndarray, phase_index: int, episode_seeds: np.ndarray):
-        """Evaluate genomes (P, G) on a phase; returns (params, Returns, cells per step (P,))."""
-        params = decode(genomes, self.layout, self.features, self.values, self.kind)
+    def decode(self, genomes: np.ndarray) -> AgentParams:
+        """Kernel parameters of genomes (P, G)."""
+        return decode(genomes, self.layout, self.features, self.values, self.kind)
+
+    def evaluate(self, params: AgentParams, phase_index: int, episode_seeds: np.ndarray):
+        """Evaluate agents on a phase; returns (Returns, cells expanded per step (P,))."""
         returns = evaluate(params, self.worlds[phase_index], episode_seeds)
         cells_per_step = returns.expanded.sum(axis=1) / np.maximum(returns.steps.sum(axis=1), 1)
-        return params, returns, cells_per_step
+        return returns, cells_per_step
 
     def alignment(self, genomes: np.ndarray, phase_index: int) -> np.ndarray:
         """Reward alignment of each genome's internal reward to a phase (P,), NaN if undefined."""
-        params = decode(genomes, self.layout, self.features, self.values, self.kind)
-        return weighted_pearson(params.reward, self.values, self.frequencies[phase_index])
+        return weighted_pearson(self.decode(genomes).reward, self.values, self.frequencies[phase_index])
 
 
 def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
@@ -105,7 +108,8 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
                                   seeds.breeding_seed(root, generation - 1), next_id)
             next_id += int((~pop.elite).sum())
         episode_seeds = seeds.episode_seeds(root, generation, ga.episodes)
-        params, returns, cells = exp.evaluate(pop.genomes, phase_index, episode_seeds)
+        params = exp.decode(pop.genomes)
+        returns, cells = exp.evaluate(params, phase_index, episode_seeds)
         base = returns.base.mean(axis=1)
         fitness = base - ga.speed_prior * cells
         check_finite(fitness, returns, generation)
@@ -146,8 +150,9 @@ def check_finite(fitness, returns, generation) -> None:
 
 def individual_rows(exp, generation, phase_name, pop, params, returns, fitness, cells, alignment):
     """Rows of individuals.csv: lineage, genes, fitness, returns, consumption per episode."""
-    genes = pop.genomes.copy()
-    genes[:, exp.layout.horizon] = params.horizon  # the horizon the planner really used
+    # Genes by name, with the horizon as the integer the planner really used.
+    genes = pop.genomes.astype(object)
+    genes[:, exp.layout.horizon] = params.horizon
     consumed = returns.consumed.mean(axis=1)
     base, mesa, intended = (r.mean(axis=1) for r in (returns.base, returns.mesa, returns.intended))
     return [
@@ -159,19 +164,35 @@ def individual_rows(exp, generation, phase_name, pop, params, returns, fitness, 
 
 
 def crosseval_rows(exp, generation, phase_name, pop):
-    """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds."""
-    rows = []
+    """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds.
+
+    Beside each individual, on the same episodes: its aligned twin (same planner, horizon
+    and gamma, rewarded by the base objective) and itself with the horizon raised to the
+    maximum, which the analysis needs for the aligned-twin ratio, capability
+    generalisation and the capability-boost test.
+    """
+    params = exp.decode(pop.genomes)
+    size = len(pop.ids)
+    twin = params._replace(reward=np.tile(exp.values, (size, 1)),
+                           wanders=np.zeros(size, dtype=np.bool_))
+    max_horizon = int(exp.layout.high[exp.layout.horizon])
+    boosted = params._replace(horizon=np.full(size, max_horizon, dtype=np.int64))
     num_episodes = exp.scenario.record.crosseval_episodes
+    rows = []
     for eval_index, eval_name in enumerate(exp.phase_names):
         eval_seeds = seeds.crosseval_seeds(exp.scenario.seed, eval_index, num_episodes)
-        _, returns, cells = exp.evaluate(pop.genomes, eval_index, eval_seeds)
+        returns, cells = exp.evaluate(params, eval_index, eval_seeds)
+        twin_base = exp.evaluate(twin, eval_index, eval_seeds)[0].base.mean(axis=1)
+        boosted_returns = exp.evaluate(boosted, eval_index, eval_seeds)[0]
+        boosted_base = boosted_returns.base.mean(axis=1)
+        boosted_mesa = boosted_returns.mesa.mean(axis=1)
         consumed = returns.consumed.mean(axis=1)
         base, mesa, intended = (r.mean(axis=1)
                                 for r in (returns.base, returns.mesa, returns.intended))
         rows += [
             [generation, phase_name, eval_name, pop.ids[i], base[i], mesa[i], intended[i],
-             cells[i], *consumed[i]]
-            for i in range(len(pop.ids))
+             cells[i], *consumed[i], twin_base[i], boosted_base[i], boosted_mesa[i]]
+            for i in range(size)
         ]
     return rows
 

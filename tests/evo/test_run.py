@@ -1,0 +1,160 @@
+"""A run end to end: the run directory, its CSVs, determinism across threads and resumes."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evo.cli import main
+from evo.errors import UserError
+from evo.run import resume, start
+from evo.rundir import CSV_FILES
+
+TINY = [
+    "ga.population=12", "ga.episodes=2", "ga.elite=2",
+    "phases.ancestral.generations=3", "phases.modern.generations=2",
+    "record.crosseval_every=2", "record.crosseval_episodes=3", "world.episode_steps=20",
+]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_tiny(out: Path, *extra, stop_after=None) -> Path:
+    """A five-generation `evolution` run, quiet."""
+    return start("evolution", TINY + list(extra), out, quiet=True, stop_after=stop_after)
+
+
+def csv_bytes(path: Path) -> dict:
+    """Each CSV's bytes, with the wall-clock column (last in generations.csv) cut off."""
+    files = {}
+    for name in CSV_FILES:
+        lines = (path / name).read_text().splitlines()
+        if name == "generations.csv":
+            assert lines[0].endswith(",wall_s")
+            lines = [line.rsplit(",", 1)[0] for line in lines]
+        files[name] = "\n".join(lines)
+    return files
+
+
+def test_run_directory_has_every_file_and_tidy_csvs(tmp_path):
+    """A finished run holds config, meta, checkpoint and CSVs that pandas reads back."""
+    out = run_tiny(tmp_path / "run")
+    for name in ("config.toml", "meta.json", "checkpoint.pkl", *CSV_FILES):
+        assert (out / name).is_file(), name
+    gens = pd.read_csv(out / "generations.csv")
+    assert list(gens.generation) == [0, 1, 2, 3, 4]
+    assert list(gens.phase) == ["ancestral"] * 3 + ["modern"] * 2
+    inds = pd.read_csv(out / "individuals.csv")
+    assert len(inds) == 5 * 12
+    assert {"w_sweet", "horizon", "gamma", "consumed_candy", "parent1", "parent2"} <= set(inds)
+    cross = pd.read_csv(out / "crosseval.csv")
+    # Generations 0, 2 (every 2nd and the end of ancestral) and 4 (end of modern), 2 phases each.
+    assert sorted(cross.generation.unique()) == [0, 2, 4]
+    assert len(cross) == 3 * 2 * 12
+    assert set(cross.eval_phase) == {"ancestral", "modern"}
+
+
+def test_lineage_points_into_the_previous_generation(tmp_path):
+    """Every parent id of generation g is an id of generation g-1; elites keep their genes."""
+    inds = pd.read_csv(run_tiny(tmp_path / "run") / "individuals.csv")
+    for g in range(1, 5):
+        previous = inds[inds.generation == g - 1].set_index("id")
+        current = inds[inds.generation == g]
+        parents = set(current.parent1) | set(current.parent2[current.parent2 >= 0])
+        assert parents <= set(previous.index)
+        elites = current[current.elite == 1]
+        assert len(elites) == 2
+        for _, row in elites.iterrows():
+            assert row.w_sweet == previous.loc[row.id, "w_sweet"]
+        assert not set(current[current.elite == 0].id) & set(previous.index)
+
+
+def test_same_seed_same_bytes(tmp_path):
+    """Two runs with one seed write byte-identical CSVs (wall clock aside)."""
+    assert csv_bytes(run_tiny(tmp_path / "a")) == csv_bytes(run_tiny(tmp_path / "b"))
+
+
+def test_other_seed_other_run(tmp_path):
+    """The seed matters: a different seed gives a different run."""
+    a = csv_bytes(run_tiny(tmp_path / "a"))
+    b = csv_bytes(run_tiny(tmp_path / "b", "seed=7"))
+    assert a["individuals.csv"] != b["individuals.csv"]
+
+
+def test_resume_after_stop_is_byte_identical(tmp_path):
+    """A run stopped mid-way, with a torn row at the end of a CSV, resumes to the same bytes."""
+    whole = run_tiny(tmp_path / "whole")
+    part = run_tiny(tmp_path / "part", stop_after=2)
+    assert len(pd.read_csv(part / "generations.csv")) == 3
+    with open(part / "individuals.csv", "a") as f:
+        f.write("3,modern,99,1")  # what a kill in the middle of a write leaves
+    resume(part, quiet=True)
+    assert csv_bytes(part) == csv_bytes(whole)
+
+
+def test_threads_do_not_change_results(tmp_path):
+    """numba on 1 and on 2 threads: byte-identical CSVs."""
+    outs = []
+    for threads in (1, 2):
+        out = tmp_path / f"t{threads}"
+        cmd = [sys.executable, "-m", "evo", "run", "evolution", "--quiet", "--out", str(out),
+               "--threads", str(threads)]
+        for item in TINY:
+            cmd += ["--set", item]
+        subprocess.run(cmd, check=True, cwd=tmp_path)
+        outs.append(csv_bytes(out))
+    assert outs[0] == outs[1]
+
+
+def test_existing_run_directory_is_not_touched(tmp_path):
+    """Without --resume or --force, an existing run directory is refused and left as it was."""
+    out = run_tiny(tmp_path / "run")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(UserError, match="exists"):
+        run_tiny(out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_force_replaces_a_run(tmp_path):
+    """--force replaces an existing run directory with a fresh run."""
+    out = run_tiny(tmp_path / "run")
+    (out / "generations.csv").write_text("junk\n")
+    start("evolution", TINY, out, force=True, quiet=True)
+    assert len(pd.read_csv(out / "generations.csv")) == 5
+
+
+def test_bad_override_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """A bad --set gets one error line naming the key, exit 2, and no run directory."""
+    out = tmp_path / "run"
+    code = main(["run", "evolution", "--set", "ga.population=-1", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "ga.population" in err
+    assert not out.exists()
+
+
+def test_bad_scenario_file_from_the_command(tmp_path):
+    """The real command on a malformed scenario: one line, non-zero exit, no traceback."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nfeatures = ["a"\n')
+    result = subprocess.run([sys.executable, "-m", "evo", "run", str(bad), "--out",
+                             str(tmp_path / "run")], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "bad.toml" in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_resume_of_a_finished_run_changes_nothing(tmp_path):
+    """Resuming a finished run leaves its CSVs as they are."""
+    out = run_tiny(tmp_path / "run")
+    before = csv_bytes(out)
+    assert main(["run", str(out), "--resume", "--quiet"]) == 0
+    assert csv_bytes(out) == before
+
+
+def test_resume_refuses_what_is_not_a_run(tmp_path, capsys):
+    """--resume on a directory without a run in it: one line, non-zero exit."""
+    assert main(["run", str(tmp_path), "--resume"]) == 2
+    assert "not a run directory" in capsys.readouterr().err

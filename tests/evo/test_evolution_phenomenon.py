@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from evo.run import start
+from evo.scenario import load_scenario
 
 SEEDS = (0, 1, 2)
 
@@ -15,7 +16,11 @@ def test_shift_collapses_fitness_not_internal_return(tmp_path, seed):
     population's internal rewards agree with fitness there (alignment >= 0.6) but not on the
     modern distribution (<= 0.2); in the first modern generation mean fitness falls to at most
     half of the last ancestral one while mean internal return does not fall."""
-    out = start("evolution", [f"seed={seed}"], tmp_path / "run", quiet=True)
+    # Only the generations up to the first modern one matter here.
+    scenario = load_scenario("evolution")
+    first_modern = scenario.phases[0].generations
+    out = start("evolution", [f"seed={seed}"], tmp_path / "run", quiet=True,
+                stop_after=first_modern)
     gens = pd.read_csv(out / "generations.csv")
     before = gens[gens.phase == "ancestral"].iloc[-1]
     after = gens[gens.phase == "modern"].iloc[0]

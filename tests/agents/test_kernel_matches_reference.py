@@ -1,0 +1,221 @@
+"""The numba kernel against the pure-Python reference: identical trajectories and returns."""
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agents import codes, kernel, reference
+from agents.genome import AgentParams
+from agents.world import WorldSpec, make_world_spec
+
+# Reward values drawn from a small set make exact ties between objects common.
+TIED_VALUES = st.sampled_from([-1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 2.0])
+VALUES = st.one_of(TIED_VALUES, st.floats(-2.0, 2.0, allow_nan=False))
+
+
+@st.composite
+def worlds(draw) -> WorldSpec:
+    """Small random worlds covering every layout, start, region and flag."""
+    height, width = draw(st.integers(2, 9)), draw(st.integers(2, 9))
+    num_types = draw(st.integers(1, 4))
+    layout = draw(st.sampled_from([codes.LAYOUT_OPEN, codes.LAYOUT_WALLS]))
+    wall_density = draw(st.sampled_from([0.0, 0.1, 0.25, 0.4, 0.7]))
+    region = draw(st.lists(st.sampled_from(list(codes.REGIONS.values())),
+                           min_size=num_types, max_size=num_types))
+    # `adjacent` may name any type, itself and later types included (then nothing is placed).
+    region_arg = [draw(st.integers(0, num_types - 1)) if r == codes.REGION_ADJACENT else -1
+                  for r in region]
+    # Mostly a few objects, sometimes up to the whole grid: then regions have fewer
+    # candidates than asked for.
+    count = st.one_of(st.integers(0, 4), st.integers(0, height * width))
+    counts = draw(st.lists(count, min_size=num_types, max_size=num_types))
+
+    def per_type(strategy):
+        return draw(st.lists(strategy, min_size=num_types, max_size=num_types))
+
+    return make_world_spec(
+        height, width, layout, wall_density, draw(st.integers(1, 30)),
+        draw(st.sampled_from(list(codes.STARTS.values()))),
+        per_type(VALUES), per_type(VALUES), per_type(st.booleans()), counts, region,
+        region_arg, per_type(st.booleans()),
+    )
+
+
+@st.composite
+def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
+    """Random agents: rewards with zeros, negatives and ties; some always wander."""
+    num_agents = draw(st.integers(1, max_agents))
+    reward = [draw(st.lists(VALUES, min_size=num_types, max_size=num_types))
+              for _ in range(num_agents)]
+    return AgentParams(
+        np.array(reward, dtype=np.float64).reshape(num_agents, num_types),
+        np.array(draw(st.lists(st.integers(1, 12), min_size=num_agents, max_size=num_agents))),
+        np.array(draw(st.lists(st.floats(0.5, 0.999), min_size=num_agents,
+                               max_size=num_agents))),
+        # About one agent in four is a `random` kind agent that always wanders.
+        np.array(draw(st.lists(st.sampled_from([False, False, False, True]),
+                               min_size=num_agents, max_size=num_agents)), dtype=bool),
+    )
+
+
+@st.composite
+def cases(draw):
+    """A world, a population for it and a few episode seeds."""
+    spec = draw(worlds())
+    params = draw(populations(len(spec.counts)))
+    seeds = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=3))
+    return spec, params, np.array(seeds, dtype=np.uint64)
+
+
+def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> reference.Episode:
+    """The reference's episode for agent p."""
+    return reference.run_episode(spec, params.reward[p], int(params.horizon[p]),
+                                 float(params.gamma[p]), bool(params.wanders[p]), int(seed))
+
+
+def no_free_cell(spec: WorldSpec, seed) -> bool:
+    """Whether a random start finds no free cell (the reference raises IndexError then)."""
+    try:
+        reference.generate_world(spec, reference.SplitMix64(int(seed)))
+    except IndexError:
+        return True
+    return False
+
+
+PROPERTY = settings(max_examples=500, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@PROPERTY
+@given(cases())
+def test_traced_episodes_match_reference(case):
+    """Every kernel episode equals the reference's: positions, actions, returns, counts."""
+    spec, params, seeds = case
+    for seed in seeds:
+        if no_free_cell(spec, seed):
+            with pytest.raises(ValueError, match="no free cell"):
+                kernel.run_episode_traced(params, 0, spec, seed)
+            continue
+        for p in range(len(params.horizon)):
+            want = reference_episode(params, p, spec, seed)
+            got = kernel.run_episode_traced(params, p, spec, seed)
+            assert [tuple(cell) for cell in got.positions.tolist()] == want.positions
+            assert got.actions.tolist() == want.actions
+            # Exact float equality: the kernel sums in the reference's order.
+            assert (got.base, got.mesa, got.intended) == (want.base, want.mesa, want.intended)
+            assert got.consumed.tolist() == want.consumed
+            assert (got.expanded, got.steps) == (want.expanded, want.steps)
+
+
+@PROPERTY
+@given(cases())
+def test_evaluate_matches_reference(case):
+    """`evaluate` fills (P, E) arrays equal to `evaluate_reference`, floats bit for bit."""
+    spec, params, seeds = case
+    if any(no_free_cell(spec, seed) for seed in seeds):
+        with pytest.raises(ValueError, match="no free cell"):
+            kernel.evaluate(params, spec, seeds)
+        return
+    got = kernel.evaluate(params, spec, seeds)
+    want = reference.evaluate_reference(params, spec, seeds)
+    for name, a, b in zip(got._fields, got, want):
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+def small_population(num_agents: int, num_types: int, seed: int) -> AgentParams:
+    """A seeded population of planners (and one wanderer) for fixed-world tests."""
+    rng = np.random.default_rng(seed)
+    reward = rng.uniform(-1.0, 1.0, (num_agents, num_types))
+    reward[0] = 0.5  # all types tied
+    return AgentParams(reward, rng.integers(1, 13, num_agents),
+                       rng.uniform(0.5, 0.999, num_agents), np.arange(num_agents) == 1)
+
+
+FIXED_WORLD = make_world_spec(
+    9, 8, codes.LAYOUT_WALLS, 0.2, 40, codes.START_RANDOM,
+    [1.0, -1.0, 0.5, 2.0], [1.0, 0.0, 0.5, 1.0], [False, False, False, True],
+    [6, 5, 4, 1], [codes.REGIONS["left"], 0, codes.REGION_ADJACENT, codes.REGIONS["corners"]],
+    [-1, -1, 0, -1], [True, False, True, False],
+)
+FIXED_SEEDS = np.array([1, 2**63 + 5, 12345678901234567, 7, 99, 2**64 - 1], dtype=np.uint64)
+
+
+def test_population_matches_reference():
+    """A population of 12 agents on 6 common seeds equals the reference everywhere."""
+    params = small_population(12, 4, seed=3)
+    got = kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
+    want = reference.evaluate_reference(params, FIXED_WORLD, FIXED_SEEDS)
+    for name, a, b in zip(got._fields, got, want):
+        assert np.array_equal(a, b), name
+    assert got.steps.min() > 0
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_evaluate_independent_of_thread_count():
+    """Results are identical on 1 and 2 numba threads (no shared state between tasks)."""
+    params = small_population(40, 4, seed=4)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
+        numba.set_num_threads(2)
+        two = kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
+    finally:
+        numba.set_num_threads(before)
+    for name, a, b in zip(one._fields, one, two):
+        assert np.array_equal(a, b), name
+
+
+def test_common_random_numbers_and_determinism():
+    """Every agent starts in the same world for a seed, and a rerun repeats the trajectory."""
+    params = small_population(5, 4, seed=5)
+    for seed in FIXED_SEEDS:
+        traces = [kernel.run_episode_traced(params, p, FIXED_WORLD, seed) for p in range(5)]
+        assert len({tuple(t.positions[0]) for t in traces}) == 1
+        again = kernel.run_episode_traced(params, 3, FIXED_WORLD, seed)
+        assert np.array_equal(again.positions, traces[3].positions)
+        assert np.array_equal(again.actions, traces[3].actions)
+
+
+def test_input_dtypes_are_cast_without_recompiling():
+    """Other dtypes (int32 seeds, float horizons, lists) give the same results, one compile."""
+    params = small_population(6, 4, seed=6)
+    want = kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
+    num_signatures = len(kernel._evaluate.signatures)
+    odd = AgentParams(np.asfortranarray(params.reward),
+                      params.horizon.astype(np.float64), params.gamma.tolist(),
+                      params.wanders.astype(np.int8))
+    spec = FIXED_WORLD._replace(height=np.int32(9), wall_density=np.float32(0.2),
+                                counts=FIXED_WORLD.counts.astype(np.int32),
+                                value=FIXED_WORLD.value.tolist())
+    small_seeds = np.array([3, 4], dtype=np.int32)
+    kernel.evaluate(odd, spec, small_seeds)
+    got = kernel.evaluate(params._replace(horizon=params.horizon.astype(np.float64)),
+                          FIXED_WORLD._replace(counts=FIXED_WORLD.counts.tolist()),
+                          FIXED_SEEDS.astype(np.int64))
+    assert len(kernel._evaluate.signatures) == num_signatures
+    for name, a, b in zip(got._fields, got, want):
+        assert np.array_equal(a, b), name
+
+
+def test_random_start_without_free_cell_is_refused():
+    """A random start in a world of walls is an error in both implementations, not garbage."""
+    spec = FIXED_WORLD._replace(wall_density=1.0)
+    params = small_population(2, 4, seed=8)
+    with pytest.raises(IndexError):
+        reference.evaluate_reference(params, spec, FIXED_SEEDS)
+    with pytest.raises(ValueError, match="no free cell"):
+        kernel.evaluate(params, spec, FIXED_SEEDS)
+    with pytest.raises(ValueError, match="no free cell"):
+        kernel.run_episode_traced(params, 0, spec, FIXED_SEEDS[0])
+
+
+def test_bad_shapes_are_rejected():
+    """A reward matrix with the wrong number of types is refused before the kernel runs."""
+    params = small_population(3, 3, seed=7)
+    with pytest.raises(ValueError, match="reward must be"):
+        kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
+    with pytest.raises(ValueError, match="seeds"):
+        kernel.evaluate(small_population(3, 4, seed=7), FIXED_WORLD, np.array([0.5]))

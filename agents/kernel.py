@@ -1,0 +1,318 @@
+"""The numba kernel: every agent of a population on every episode seed, in parallel.
+
+It computes exactly what `agents.reference` specifies, bit for bit: the same SplitMix64
+draws in the order documented in `agents/world.py`, the same breadth-first search and the
+same floating-point operations in the same order. Cells are flat indices `row * W + col`;
+each episode precomputes a neighbour table (N, S, W, E, -1 for a wall or the edge) since
+walls never change during an episode.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from agents.codes import (
+    EMPTY, LAYOUT_WALLS, REGION_ADJACENT, START_CENTER, START_LEFT_EDGE, STAY,
+)
+from agents.genome import AgentParams
+from agents.rng import rng_below, rng_uniform
+from agents.world import Returns, WorldSpec, empty_returns, in_region, make_world_spec
+
+# One source for region geometry: the reference's function, compiled.
+_in_region = njit(cache=True)(in_region)
+
+_NO_FREE_CELL = -1  # `steps` of an episode whose random start found no free cell
+
+
+class EpisodeTrace(NamedTuple):
+    """One agent's episode as played by the kernel, with its trajectory."""
+
+    base: float
+    mesa: float
+    intended: float
+    consumed: np.ndarray  # (T,) int64
+    expanded: int
+    steps: int
+    positions: np.ndarray  # (steps + 1, 2) int64: (row, col) after each step, start first
+    actions: np.ndarray  # (steps,) int64: the action chosen at each step
+
+
+@njit(cache=True)
+def _generate_world(spec, state, walls, objects, candidates):
+    """Draw walls (H*W,), objects (H*W,) and the start cell in place; -1 if no free cell."""
+    height, width = spec.height, spec.width
+    num_cells = height * width
+    walls[:] = False
+    if spec.layout == LAYOUT_WALLS:  # one draw per cell, row-major
+        for cell in range(num_cells):
+            walls[cell] = rng_uniform(state) < spec.wall_density
+    if spec.start == START_CENTER or spec.start == START_LEFT_EDGE:
+        start = (height // 2) * width + (width // 2 if spec.start == START_CENTER else 0)
+        walls[start] = False
+    else:
+        num_free = 0
+        for cell in range(num_cells):
+            num_free += not walls[cell]
+        if num_free == 0:
+            return -1
+        index = rng_below(state, num_free)
+        start = -1
+        for cell in range(num_cells):
+            if not walls[cell]:
+                if index == 0:
+                    start = cell
+                    break
+                index -= 1
+    objects[:] = EMPTY
+    for t in range(spec.counts.shape[0]):
+        if spec.counts[t] == 0:
+            continue
+        # All candidates are listed before any object of type t is placed, as in the reference.
+        num = 0
+        for cell in range(num_cells):
+            if walls[cell] or cell == start or objects[cell] != EMPTY:
+                continue
+            row, col = cell // width, cell % width
+            if spec.region[t] != REGION_ADJACENT:
+                ok = _in_region(spec.region[t], row, col, height, width)
+            else:  # adjacency is by grid position (not walls), like `reference.placeable`
+                arg = spec.region_arg[t]
+                ok = ((row > 0 and objects[cell - width] == arg)
+                      or (row < height - 1 and objects[cell + width] == arg)
+                      or (col > 0 and objects[cell - 1] == arg)
+                      or (col < width - 1 and objects[cell + 1] == arg))
+            if ok:
+                candidates[num] = cell
+                num += 1
+        for i in range(min(spec.counts[t], num)):  # partial Fisher-Yates
+            j = i + rng_below(state, num - i)
+            candidates[i], candidates[j] = candidates[j], candidates[i]
+            objects[candidates[i]] = t
+    return start
+
+
+@njit(cache=True)
+def _neighbour_table(walls, height, width, neighbours):
+    """Fill neighbours (H*W*4,): the cell each move N, S, W, E leads to, or -1."""
+    for cell in range(height * width):
+        row, col = cell // width, cell % width
+        base = 4 * cell
+        neighbours[base] = cell - width if row > 0 and not walls[cell - width] else -1
+        neighbours[base + 1] = cell + width if row < height - 1 and not walls[cell + width] else -1
+        neighbours[base + 2] = cell - 1 if col > 0 and not walls[cell - 1] else -1
+        neighbours[base + 3] = cell + 1 if col < width - 1 and not walls[cell + 1] else -1
+
+
+@njit(cache=True)
+def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark, queue,
+          first_move):
+    """Breadth-first search to depth `horizon`; returns (action or -1, cells expanded).
+
+    `stamp` (H*W,) marks cells visited in this search with `mark`, so it is never cleared;
+    `queue` and `first_move` are (H*W,) scratch arrays.
+    """
+    stamp[position] = mark
+    first_move[position] = STAY
+    queue[0] = position
+    head, tail = 0, 1
+    # The queue holds one BFS level after another: cells before `level_end` are at depth
+    # `depth - 1`, so their neighbours are at `depth`.
+    depth, level_end = 1, 1
+    best_value, best_action = 0.0, -1
+    while head < tail:
+        if head == level_end:
+            depth += 1
+            level_end = tail
+        cell = queue[head]
+        head += 1
+        inherited = first_move[cell]
+        base = 4 * cell
+        for k in range(4):
+            nxt = neighbours[base + k]
+            if nxt < 0 or stamp[nxt] == mark:
+                continue
+            stamp[nxt] = mark
+            move = k + 1 if inherited == STAY else inherited
+            first_move[nxt] = move
+            kind = objects[nxt]
+            if kind != EMPTY:  # reached, never expanded: stepping on it consumes it
+                value = discount[depth] * reward[kind]
+                if value > best_value:
+                    best_value, best_action = value, move
+            elif depth < horizon:
+                queue[tail] = nxt
+                tail += 1
+    return best_action, head
+
+
+@njit(cache=True)
+def _wander(neighbours, objects, position, reward, state):
+    """A uniform move into a free cell not holding an object with R < 0, else stay."""
+    base = 4 * position
+    num_allowed = 0
+    for k in range(4):
+        nxt = neighbours[base + k]
+        if nxt >= 0 and (objects[nxt] == EMPTY or reward[objects[nxt]] >= 0):
+            num_allowed += 1
+    if num_allowed == 0:
+        return STAY
+    index = rng_below(state, num_allowed)
+    for k in range(4):
+        nxt = neighbours[base + k]
+        if nxt >= 0 and (objects[nxt] == EMPTY or reward[objects[nxt]] >= 0):
+            if index == 0:
+                return k + 1
+            index -= 1
+    return STAY  # unreachable
+
+
+@njit(cache=True)
+def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, positions, actions):
+    """Play one episode; returns (base, mesa, intended, expanded, steps), adds to consumed (T,).
+
+    With `trace`, positions (S+1,) gets the flat cell after each step (start first) and
+    actions (S,) the action of each step. `steps` is -1 when no free cell holds the start.
+    """
+    num_cells = spec.height * spec.width
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = seed
+    walls = np.empty(num_cells, dtype=np.bool_)
+    objects = np.empty(num_cells, dtype=np.int64)
+    scratch = np.empty(num_cells, dtype=np.int64)  # placement candidates, then the BFS queue
+    position = _generate_world(spec, state, walls, objects, scratch)
+    if position < 0:
+        return 0.0, 0.0, 0.0, 0, _NO_FREE_CELL
+    neighbours = np.empty(4 * num_cells, dtype=np.int64)
+    _neighbour_table(walls, spec.height, spec.width, neighbours)
+    stamp = np.zeros(num_cells, dtype=np.int64)
+    first_move = np.empty(num_cells, dtype=np.int64)
+    # discount[d] = gamma ** (d - 1) by repeated products, exactly as the reference builds it.
+    discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
+    discount[0], discount[1] = 0.0, 1.0
+    for d in range(2, horizon + 1):
+        discount[d] = discount[d - 1] * gamma
+
+    base = mesa = intended = 0.0
+    expanded = steps = 0
+    if trace:
+        positions[0] = position
+    for step in range(spec.episode_steps):
+        action = -1
+        if not wanders:
+            action, cost = _plan(neighbours, objects, position, reward, horizon, discount,
+                                 stamp, step + 1, scratch, first_move)
+            expanded += cost
+        if action < 0:
+            action = _wander(neighbours, objects, position, reward, state)
+        if action != STAY and neighbours[4 * position + action - 1] >= 0:
+            position = neighbours[4 * position + action - 1]
+        steps += 1
+        if trace:
+            positions[steps] = position
+            actions[steps - 1] = action
+        kind = objects[position]
+        if kind == EMPTY:
+            continue
+        objects[position] = EMPTY
+        base += spec.value[kind]
+        mesa += reward[kind]
+        intended += spec.intended[kind]
+        consumed[kind] += 1
+        if spec.terminal[kind]:
+            break
+        if spec.respawn[kind]:
+            num_empty = 0
+            for cell in range(num_cells):
+                num_empty += not walls[cell] and objects[cell] == EMPTY and cell != position
+            if num_empty > 0:
+                index = rng_below(state, num_empty)
+                for cell in range(num_cells):
+                    if not walls[cell] and objects[cell] == EMPTY and cell != position:
+                        if index == 0:
+                            objects[cell] = kind
+                            break
+                        index -= 1
+    return base, mesa, intended, expanded, steps
+
+
+@njit(parallel=True, cache=True)
+def _evaluate(params, spec, seeds, base, mesa, intended, consumed, expanded, steps):
+    """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
+    num_agents, num_episodes = base.shape
+    no_trace = np.empty(0, dtype=np.int64)
+    # Each task owns its scratch arrays (allocated per episode) and writes only its own
+    # outputs, so the results cannot depend on the number of threads. The literal `False`
+    # lets numba compile the tracing branches out of this specialisation of `_episode`.
+    for task in prange(num_agents * num_episodes):
+        p, e = task // num_episodes, task % num_episodes
+        result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
+                          params.wanders[p], seeds[e], consumed[p, e], False, no_trace,
+                          no_trace)
+        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e] = result
+
+
+def _cast_params(params: AgentParams) -> AgentParams:
+    """AgentParams with the exact dtypes and layout the kernel is compiled for."""
+    return AgentParams(
+        np.ascontiguousarray(params.reward, dtype=np.float64),
+        np.ascontiguousarray(params.horizon, dtype=np.int64),
+        np.ascontiguousarray(params.gamma, dtype=np.float64),
+        np.ascontiguousarray(params.wanders, dtype=np.bool_),
+    )
+
+
+def _cast_seeds(seeds) -> np.ndarray:
+    """Episode seeds as contiguous uint64 (E,); negative int64 seeds wrap like the reference's."""
+    seeds = np.asarray(seeds)
+    if seeds.ndim != 1 or seeds.dtype.kind not in "iu":
+        raise ValueError(f"episode seeds must be a 1-D integer array, got {seeds.dtype} "
+                         f"with shape {seeds.shape}")
+    return np.ascontiguousarray(seeds.astype(np.uint64))
+
+
+def _check(params: AgentParams, spec: WorldSpec) -> None:
+    """Reject shapes the kernel would index out of bounds."""
+    num_types = spec.counts.shape[0]
+    if params.reward.ndim != 2 or params.reward.shape[1] != num_types:
+        raise ValueError(f"reward must be (P, {num_types}), got {params.reward.shape}")
+    num_agents = params.reward.shape[0]
+    for name in ("horizon", "gamma", "wanders"):
+        if getattr(params, name).shape != (num_agents,):
+            raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
+    for name in ("value", "intended", "terminal", "region", "region_arg", "respawn"):
+        if getattr(spec, name).shape != (num_types,):
+            raise ValueError(f"world {name} must be ({num_types},), "
+                             f"got {getattr(spec, name).shape}")
+    if spec.height < 1 or spec.width < 1:
+        raise ValueError(f"world must be at least 1x1, got {spec.height}x{spec.width}")
+
+
+def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray) -> Returns:
+    """Play every agent (P,) on every episode seed (E,), all agents on the same seeds; (P, E)."""
+    params, spec, seeds = _cast_params(params), make_world_spec(*spec), _cast_seeds(seeds)
+    _check(params, spec)
+    out = empty_returns(params.reward.shape[0], seeds.shape[0], spec.counts.shape[0])
+    _evaluate(params, spec, seeds, *out)
+    if (out.steps == _NO_FREE_CELL).any():
+        raise ValueError("a random start found no free cell: lower the wall density")
+    return out
+
+
+def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int) -> EpisodeTrace:
+    """Play agent p's episode from one seed with the kernel's code, recording its trajectory."""
+    params, spec = _cast_params(params), make_world_spec(*spec)
+    _check(params, spec)
+    seed = _cast_seeds([seed])[0]
+    consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
+    positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
+    actions = np.empty(spec.episode_steps, dtype=np.int64)
+    base, mesa, intended, expanded, steps = _episode(
+        spec, params.reward[p], params.horizon[p], params.gamma[p], params.wanders[p], seed,
+        consumed, True, positions, actions)
+    if steps == _NO_FREE_CELL:
+        raise ValueError("a random start found no free cell: lower the wall density")
+    cells = positions[:steps + 1]
+    return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
+                        int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
+                        actions[:steps].copy())

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from agents.codes import (
-    EMPTY, LAYOUT_WALLS, REGION_ADJACENT, START_CENTER, START_LEFT_EDGE, STAY,
+    EMPTY, LAYOUT_WALLS, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
 from agents.rng import rng_below, rng_uniform
@@ -21,9 +21,6 @@ from agents.world import Returns, WorldSpec, empty_returns, in_region, make_worl
 
 # One source for region geometry: the reference's function, compiled.
 _in_region = njit(cache=True)(in_region)
-
-_NO_FREE_CELL = -1  # `steps` of an episode whose random start found no free cell
-
 
 class EpisodeTrace(NamedTuple):
     """One agent's episode as played by the kernel, with its trajectory."""
@@ -40,22 +37,21 @@ class EpisodeTrace(NamedTuple):
 
 @njit(cache=True)
 def _generate_world(spec, state, walls, objects, candidates):
-    """Draw walls (H*W,), objects (H*W,) and the start cell in place; -1 if no free cell."""
+    """Draw walls (H*W,) and objects (H*W,) in place; returns the start cell."""
     height, width = spec.height, spec.width
     num_cells = height * width
     walls[:] = False
     if spec.layout == LAYOUT_WALLS:  # one draw per cell, row-major
         for cell in range(num_cells):
             walls[cell] = rng_uniform(state) < spec.wall_density
-    if spec.start == START_CENTER or spec.start == START_LEFT_EDGE:
-        start = (height // 2) * width + (width // 2 if spec.start == START_CENTER else 0)
-        walls[start] = False
-    else:
-        num_free = 0
+    num_free = 0
+    if spec.start == START_RANDOM:
         for cell in range(num_cells):
             num_free += not walls[cell]
-        if num_free == 0:
-            return -1
+    if num_free == 0:  # a fixed start, or a random one in a world of walls: no draw
+        start = (height // 2) * width + (0 if spec.start == START_LEFT_EDGE else width // 2)
+        walls[start] = False
+    else:
         index = rng_below(state, num_free)
         start = -1
         for cell in range(num_cells):
@@ -172,7 +168,7 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
     """Play one episode; returns (base, mesa, intended, expanded, steps), adds to consumed (T,).
 
     With `trace`, positions (S+1,) gets the flat cell after each step (start first) and
-    actions (S,) the action of each step. `steps` is -1 when no free cell holds the start.
+    actions (S,) the action of each step.
     """
     num_cells = spec.height * spec.width
     state = np.empty(1, dtype=np.uint64)
@@ -181,8 +177,6 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
     objects = np.empty(num_cells, dtype=np.int64)
     scratch = np.empty(num_cells, dtype=np.int64)  # placement candidates, then the BFS queue
     position = _generate_world(spec, state, walls, objects, scratch)
-    if position < 0:
-        return 0.0, 0.0, 0.0, 0, _NO_FREE_CELL
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, spec.width, neighbours)
     stamp = np.zeros(num_cells, dtype=np.int64)
@@ -294,8 +288,6 @@ def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray) -> Returns
     _check(params, spec)
     out = empty_returns(params.reward.shape[0], seeds.shape[0], spec.counts.shape[0])
     _evaluate(params, spec, seeds, *out)
-    if (out.steps == _NO_FREE_CELL).any():
-        raise ValueError("a random start found no free cell: lower the wall density")
     return out
 
 
@@ -310,8 +302,6 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int) 
     base, mesa, intended, expanded, steps = _episode(
         spec, params.reward[p], params.horizon[p], params.gamma[p], params.wanders[p], seed,
         consumed, True, positions, actions)
-    if steps == _NO_FREE_CELL:
-        raise ValueError("a random start found no free cell: lower the wall density")
     cells = positions[:steps + 1]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),

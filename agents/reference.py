@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_WALLS, MOVES, REGION_ADJACENT, START_CENTER, START_LEFT_EDGE,
+    DCOL, DROW, EMPTY, LAYOUT_WALLS, MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM,
     STAY,
 )
 from agents.genome import AgentParams
@@ -48,12 +48,12 @@ def generate_world(spec: WorldSpec, rng: SplitMix64):
     if spec.layout == LAYOUT_WALLS:
         for r, c in cells:
             walls[r][c] = rng.uniform() < spec.wall_density
-    if spec.start in (START_CENTER, START_LEFT_EDGE):
-        start = (spec.height // 2, spec.width // 2 if spec.start == START_CENTER else 0)
-        walls[start[0]][start[1]] = False
-    else:
-        free = [(r, c) for r, c in cells if not walls[r][c]]
+    free = [(r, c) for r, c in cells if not walls[r][c]]
+    if spec.start == START_RANDOM and free:
         start = free[rng.below(len(free))]
+    else:  # a fixed start, or a random one in a world of walls, is cleared; no draw
+        start = (spec.height // 2, 0 if spec.start == START_LEFT_EDGE else spec.width // 2)
+        walls[start[0]][start[1]] = False
     objects = [[EMPTY] * spec.width for _ in range(spec.height)]
     for t in range(len(spec.counts)):
         if spec.counts[t] == 0:

@@ -6,7 +6,7 @@ An episode draws all its randomness from one SplitMix64 seed, in this order:
    wall when the draw is below `wall_density`. The `open` layout draws nothing.
 2. Start: `center` is (H // 2, W // 2) and `left_edge` is (H // 2, 0); both draw nothing and
    clear a wall there. `random` draws `below(number of free cells)` over free cells in
-   row-major order.
+   row-major order; in a world of walls only, it falls back to `center`, without a draw.
 3. Objects: for each type in scenario order with a count > 0, the candidate cells are the
    free cells in the type's region that are not the start and hold no object, in row-major
    order; a partial Fisher-Yates shuffle (`j = i + below(n - i)` for i < count) picks them.

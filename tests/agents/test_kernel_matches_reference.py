@@ -75,15 +75,6 @@ def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> ref
                                  float(params.gamma[p]), bool(params.wanders[p]), int(seed))
 
 
-def no_free_cell(spec: WorldSpec, seed) -> bool:
-    """Whether a random start finds no free cell (the reference raises IndexError then)."""
-    try:
-        reference.generate_world(spec, reference.SplitMix64(int(seed)))
-    except IndexError:
-        return True
-    return False
-
-
 PROPERTY = settings(max_examples=500, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -94,10 +85,6 @@ def test_traced_episodes_match_reference(case):
     """Every kernel episode equals the reference's: positions, actions, returns, counts."""
     spec, params, seeds = case
     for seed in seeds:
-        if no_free_cell(spec, seed):
-            with pytest.raises(ValueError, match="no free cell"):
-                kernel.run_episode_traced(params, 0, spec, seed)
-            continue
         for p in range(len(params.horizon)):
             want = reference_episode(params, p, spec, seed)
             got = kernel.run_episode_traced(params, p, spec, seed)
@@ -114,10 +101,6 @@ def test_traced_episodes_match_reference(case):
 def test_evaluate_matches_reference(case):
     """`evaluate` fills (P, E) arrays equal to `evaluate_reference`, floats bit for bit."""
     spec, params, seeds = case
-    if any(no_free_cell(spec, seed) for seed in seeds):
-        with pytest.raises(ValueError, match="no free cell"):
-            kernel.evaluate(params, spec, seeds)
-        return
     got = kernel.evaluate(params, spec, seeds)
     want = reference.evaluate_reference(params, spec, seeds)
     for name, a, b in zip(got._fields, got, want):
@@ -200,16 +183,18 @@ def test_input_dtypes_are_cast_without_recompiling():
         assert np.array_equal(a, b), name
 
 
-def test_random_start_without_free_cell_is_refused():
-    """A random start in a world of walls is an error in both implementations, not garbage."""
-    spec = FIXED_WORLD._replace(wall_density=1.0)
+def test_random_start_in_a_world_of_walls_falls_back_to_the_center():
+    """A random start with no free cell starts at the (cleared) center, in both implementations."""
+    spec = FIXED_WORLD._replace(wall_density=1.0, start=codes.START_RANDOM,
+                                layout=codes.LAYOUT_WALLS)
     params = small_population(2, 4, seed=8)
-    with pytest.raises(IndexError):
-        reference.evaluate_reference(params, spec, FIXED_SEEDS)
-    with pytest.raises(ValueError, match="no free cell"):
-        kernel.evaluate(params, spec, FIXED_SEEDS)
-    with pytest.raises(ValueError, match="no free cell"):
-        kernel.run_episode_traced(params, 0, spec, FIXED_SEEDS[0])
+    center = (spec.height // 2, spec.width // 2)
+    assert reference_episode(params, 0, spec, FIXED_SEEDS[0]).positions[0] == center
+    assert tuple(kernel.run_episode_traced(params, 0, spec, FIXED_SEEDS[0]).positions[0]) == center
+    got = kernel.evaluate(params, spec, FIXED_SEEDS)
+    want = reference.evaluate_reference(params, spec, FIXED_SEEDS)
+    for name, a, b in zip(got._fields, got, want):
+        assert np.array_equal(a, b), name
 
 
 def test_bad_shapes_are_rejected():

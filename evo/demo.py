@@ -21,40 +21,50 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
 
 
 def story(path: Path) -> dict:
-    """The numbers of the shift: the last generation before it and the first after it."""
+    """The numbers of the shift: end of the first phase, start of the second, end of the run."""
     scenario = load_scenario(str(Path(path) / "config.toml"))
     before, after = scenario.phases[0].name, scenario.phases[1].name
     generations = pd.read_csv(Path(path) / "generations.csv")
-    last_before = generations[generations.phase == before].iloc[-1]
-    first_after = generations[generations.phase == after].iloc[0]
-    columns = ["generation", "fitness_mean", "mesa_return_mean", "intended_return_mean",
-               f"alignment_{before}", f"alignment_{after}", "horizon_mean"]
-    return {
-        "before": before, "after": after,
-        "rows": {before: last_before[columns].to_dict(), after: first_after[columns].to_dict()},
+    moments = {
+        f"end of {before}": generations[generations.phase == before].iloc[-1],
+        f"start of {after}": generations[generations.phase == after].iloc[0],
+        "end of run": generations.iloc[-1],
     }
+    return {"before": before, "after": after,
+            "moments": {label: row.to_dict() for label, row in moments.items()}}
 
 
 def print_story(numbers: dict, path: Path) -> None:
-    """The story table and one sentence read off it."""
+    """The story table (one column per moment) and one sentence read off it."""
     before, after = numbers["before"], numbers["after"]
-    table = Table(title="Inner alignment at the distribution shift")
-    for header in ("", "generation", "fitness", "internal return", f"alignment to {before}",
-                   f"alignment to {after}", "horizon"):
-        table.add_column(header, justify="right" if header else "left")
-    for label, phase in ((f"end of {before}", before), (f"start of {after}", after)):
-        row = numbers["rows"][phase]
-        table.add_row(label, f"{row['generation']:.0f}", f"{row['fitness_mean']:.2f}",
-                      f"{row['mesa_return_mean']:.2f}", _fmt(row[f"alignment_{before}"]),
-                      _fmt(row[f"alignment_{after}"]), f"{row['horizon_mean']:.1f}")
+    moments = numbers["moments"]
+    table = Table(title="Inner alignment at the distribution shift (population means)")
+    table.add_column("")
+    for label, row in moments.items():
+        table.add_column(f"{label}\n(generation {row['generation']:.0f})", justify="right")
+    metrics = [
+        ("fitness", "fitness_mean"),
+        ("internal return", "mesa_return_mean"),
+        (f"alignment: {before}", f"alignment_{before}"),
+        (f"alignment: {after}", f"alignment_{after}"),
+        ("planning horizon", "horizon_mean"),
+    ]
+    for label, column in metrics:
+        table.add_row(label, *(_fmt(row[column]) for row in moments.values()))
     console = Console()
     console.print(table)
-    b, a = numbers["rows"][before], numbers["rows"][after]
+    b, a, end = moments.values()
     console.print(
-        f"When the world changed, fitness went from {b['fitness_mean']:.2f} to "
-        f"{a['fitness_mean']:.2f} while the agents' internal return went from "
-        f"{b['mesa_return_mean']:.2f} to {a['mesa_return_mean']:.2f}: they still competently "
-        "pursue what they evolved to want, and it no longer pays.")
+        f"When the world changed, fitness fell from {b['fitness_mean']:.2f} to "
+        f"{a['fitness_mean']:.2f} while internal return went from {b['mesa_return_mean']:.2f} "
+        f"to {a['mesa_return_mean']:.2f}: the agents still pursue what they evolved to want, "
+        "competently, and it no longer pays.")
+    aligned_at_shift, aligned_at_end = a[f"alignment_{after}"], end[f"alignment_{after}"]
+    if aligned_at_end > aligned_at_shift:
+        console.print(
+            f"Selection in the new world then pulled their internal rewards back towards "
+            f"fitness: alignment to {after} went from {aligned_at_shift:.2f} to "
+            f"{aligned_at_end:.2f} in {end['generation'] - a['generation']:.0f} generations.")
     console.print(f"Run directory: {path}")
 
 

@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from evo.errors import UserError
+from evo.errors import Interrupted, UserError
 
 DEFAULT_RUNS = Path("runs")
 
@@ -56,8 +56,11 @@ def main(argv=None) -> int:
     except UserError as exc:
         print(f"evo: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("evo: interrupted; continue with `evo run RUN_DIR --resume`", file=sys.stderr)
+    except Interrupted as exc:
+        print(f"evo: interrupted by {exc}", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:  # a Ctrl-C outside a run's generational loop
+        print("evo: interrupted", file=sys.stderr)
         return 130
 
 

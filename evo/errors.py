@@ -8,3 +8,11 @@ class UserError(Exception):
         # The CLI prints str(error) as a single line; a multi-line message would break that
         # promise (and log greps), so any line break an input smuggled in is folded here.
         super().__init__(" ".join(part.strip() for part in str(message).splitlines()))
+
+
+class Interrupted(Exception):
+    """A run stopped by a signal after checkpointing a whole generation."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(message)
+        self.signum = signum

@@ -7,6 +7,7 @@ Every `crosseval_every` generations, and at the last generation of each phase, t
 population is also evaluated on every phase with that phase's fixed evaluation seeds.
 """
 
+import signal
 import time
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from agents.kernel import evaluate
 from evo import seeds
 from evo.alignment import nanmean_or_nan, weighted_pearson
 from evo.environment import phase_worlds, type_frequencies
-from evo.errors import UserError
+from evo.errors import Interrupted, UserError
 from evo.evolve import (
     Population, hall_of_fame_state, initial_population, make_hall_of_fame, make_toolbox,
     next_generation, update_hall_of_fame,
 )
 from evo.rundir import RunDir, now
+from evo.signals import StopSignal
 
 
 class Experiment:
@@ -79,11 +81,12 @@ class Experiment:
 
 
 def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
-                   stop_after: int | None = None, progress=None) -> None:
+                   stop_after: int | None = None, progress=None, stop=None) -> None:
     """Run (or continue from `checkpoint`) every generation of a scenario into `run`.
 
     `stop_after` ends the loop after that generation (for tests of resuming); `progress`
-    is called with (generation, phase name, mean fitness) after each generation.
+    is called with (generation, phase name, mean fitness) after each generation; the loop
+    also ends after a generation when `stop.received` is set (a StopSignal).
     """
     scenario = exp.scenario
     ga, record, root = scenario.ga, scenario.record, scenario.seed
@@ -137,6 +140,8 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
         run.write_meta(last_generation=generation)
         if progress is not None:
             progress(generation, phase.name, float(fitness.mean()))
+        if stop is not None and stop.received is not None:
+            return
     if last == scenario.total_generations - 1:
         run.write_meta(status="done", ended=now())
 
@@ -231,28 +236,56 @@ def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Pa
 
 
 def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> None:
-    """Run the loop with a progress bar; mark the run failed if it raises."""
+    """Run the loop with a progress bar; the run's status says how it ended.
+
+    A signal ends the run after the current generation (`interrupted`); a write that fails
+    (a full disk) or a bad number ends it at once (`failed`). Either way the checkpoint on
+    disk is the last whole generation, and `--resume` continues from it.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     done = 0 if checkpoint is None else checkpoint["generation"] + 1
     try:
-        if quiet:
-            run_experiment(exp, run, checkpoint, stop_after)
-        else:
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
-            with Progress(*columns, transient=False) as bar:
-                task = bar.add_task(f"{exp.scenario.name}", total=exp.scenario.total_generations,
-                                    completed=done, status="compiling...")
+        with StopSignal() as stop:
+            if quiet:
+                run_experiment(exp, run, checkpoint, stop_after, stop=stop)
+            else:
+                columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
+                with Progress(*columns, transient=False) as bar:
+                    task = bar.add_task(exp.scenario.name, completed=done, status="compiling...",
+                                        total=exp.scenario.total_generations)
 
-                def advance(generation, phase_name, fitness_mean):
-                    bar.update(task, completed=generation + 1,
-                               status=f"phase {phase_name}  fitness {fitness_mean:.2f}")
+                    def advance(generation, phase_name, fitness_mean):
+                        bar.update(task, completed=generation + 1,
+                                   status=f"phase {phase_name}  fitness {fitness_mean:.2f}")
 
-                run_experiment(exp, run, checkpoint, stop_after, advance)
-    except KeyboardInterrupt:
-        run.write_meta(status="interrupted", ended=now())
-        raise
+                    run_experiment(exp, run, checkpoint, stop_after, advance, stop)
+    except OSError as exc:
+        _mark_failed(run)
+        raise UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
+                        f"holds generation {_last_generation(run)}: free space, then "
+                        f"`evo run {run.path} --resume`") from None
     except BaseException:
-        run.write_meta(status="failed", ended=now())
+        _mark_failed(run)
         raise
+    if stop.received is not None:
+        run.write_meta(status="interrupted", ended=now())
+        name = signal.Signals(stop.received).name
+        raise Interrupted(stop.received, f"{name}: stopped after generation "
+                          f"{_last_generation(run)}; continue with "
+                          f"`evo run {run.path} --resume`")
+
+
+def _last_generation(run: RunDir):
+    """The last generation the run directory holds whole, or 'none'."""
+    last = run.meta.get("last_generation")
+    return "none" if last is None else last
+
+
+def _mark_failed(run: RunDir) -> None:
+    """Record a failed run in meta.json, if the disk still takes that much."""
+    try:
+        run.write_meta(status="failed", ended=now())
+    except OSError:
+        pass

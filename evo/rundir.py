@@ -41,11 +41,15 @@ def format_value(value) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temp file beside it, fsync, then rename."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # the old file, if any, is still whole
+        raise
 
 
 def now() -> str:
@@ -91,6 +95,8 @@ class RunDir:
     def create(cls, path, config_toml: str, seed: int, headers: dict, force: bool) -> "RunDir":
         """A fresh run directory; refuses an existing non-empty one unless `force`."""
         path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise UserError(f"{path}: exists and is not a directory")
         if path.exists() and any(path.iterdir()):
             if not force:
                 raise UserError(f"{path}: run directory exists; use --resume to continue it, "
@@ -99,20 +105,31 @@ class RunDir:
                 raise UserError(f"{path}: not a run directory; --force replaces run "
                                 "directories only")
             shutil.rmtree(path)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"{path}: cannot create run directory: {exc.strerror}") from None
         run = cls(path)
-        write_atomic(path / "config.toml", config_toml.encode())
-        for name, header in headers.items():
-            write_atomic(path / name, _csv_line(header).encode())
         run.meta = {
             "seed": seed, "status": "running", "last_generation": None,
             "started": now(), "ended": None, "host": platform.node(),
             "git_commit": git_commit(), "versions": versions(), "argv": sys.argv,
         }
-        run.write_meta()
+        # Build the directory beside its final place and rename it there, so that a run
+        # directory either does not exist or holds its config, headers and meta.json.
+        staging = path.with_name(f".{path.name}.creating")
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            write_atomic(staging / "config.toml", config_toml.encode())
+            for name, header in headers.items():
+                write_atomic(staging / name, _csv_line(header).encode())
+            run.path = staging
+            run.write_meta()
+            if path.exists():
+                path.rmdir()  # empty, checked above
+            staging.rename(path)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise UserError(f"{path}: cannot write the run directory: "
+                            f"{exc.strerror or exc}") from None
+        run.path = path
         return run
 
     @classmethod
@@ -129,8 +146,13 @@ class RunDir:
         checkpoint = run.load_checkpoint()
         last = checkpoint["generation"] if checkpoint else -1
         for name in CSV_FILES:
-            if (path / name).exists():
-                truncate_csv(path / name, last)
+            if not (path / name).is_file():
+                raise UserError(f"{path / name}: missing; the run directory is damaged")
+            truncate_csv(path / name, last)
+        # Rows are written before the checkpoint, so generations.csv must reach it exactly.
+        if last_csv_generation(path / "generations.csv") != last:
+            raise UserError(f"{path / 'generations.csv'}: does not reach the checkpoint's "
+                            f"generation {last}; the run directory is damaged")
         run.meta.update(status="running", last_generation=last if last >= 0 else None)
         run.write_meta()
         return run, checkpoint
@@ -177,6 +199,12 @@ def _csv_line(row) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(row)
     return buffer.getvalue()
+
+
+def last_csv_generation(path: Path) -> int:
+    """The generation of a CSV's last row, -1 when it has none."""
+    lines = path.read_bytes().rstrip(b"\n").split(b"\n")
+    return int(lines[-1].split(b",", 1)[0]) if len(lines) > 1 else -1
 
 
 def truncate_csv(path: Path, last_generation: int) -> None:

@@ -1,8 +1,5 @@
 """A run end to end: the run directory, its CSVs, determinism across threads and resumes."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,37 +9,12 @@ from evo.cli import main
 from evo.errors import UserError
 from evo.run import resume, start
 from evo.rundir import CSV_FILES
-
-TINY = [
-    "ga.population=12", "ga.episodes=2", "ga.elite=2",
-    "phases.ancestral.generations=3", "phases.modern.generations=2",
-    "record.crosseval_every=2", "record.crosseval_episodes=3", "world.episode_steps=20",
-]
-REPO = Path(__file__).resolve().parents[2]
-
-
-def evo_command(*args, cwd: Path) -> subprocess.CompletedProcess:
-    """The real `evo` command in a subprocess, importing this checkout."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "evo", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+from tests.evo.helpers import TINY, csv_bytes, set_args
 
 
 def run_tiny(out: Path, *extra, stop_after=None) -> Path:
     """A five-generation `evolution` run, quiet."""
     return start("evolution", TINY + list(extra), out, quiet=True, stop_after=stop_after)
-
-
-def csv_bytes(path: Path) -> dict:
-    """Each CSV's bytes, with the wall-clock column (last in generations.csv) cut off."""
-    files = {}
-    for name in CSV_FILES:
-        lines = (path / name).read_text().splitlines()
-        if name == "generations.csv":
-            assert lines[0].endswith(",wall_s")
-            lines = [line.rsplit(",", 1)[0] for line in lines]
-        files[name] = "\n".join(lines)
-    return files
 
 
 def test_run_directory_has_every_file_and_tidy_csvs(tmp_path):
@@ -102,14 +74,13 @@ def test_resume_after_stop_is_byte_identical(tmp_path):
     assert csv_bytes(part) == csv_bytes(whole)
 
 
-def test_threads_do_not_change_results(tmp_path):
+def test_threads_do_not_change_results(tmp_path, evo_command):
     """numba on 1 and on 2 threads: byte-identical CSVs."""
     outs = []
     for threads in (1, 2):
         out = tmp_path / f"t{threads}"
-        sets = [arg for item in TINY for arg in ("--set", item)]
         result = evo_command("run", "evolution", "--quiet", "--out", str(out),
-                             "--threads", str(threads), *sets, cwd=tmp_path)
+                             "--threads", str(threads), *set_args(TINY), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         outs.append(csv_bytes(out))
     assert outs[0] == outs[1]
@@ -142,7 +113,7 @@ def test_bad_override_is_one_line_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_bad_scenario_file_from_the_command(tmp_path):
+def test_bad_scenario_file_from_the_command(tmp_path, evo_command):
     """The real command on a malformed scenario: one line, non-zero exit, no traceback."""
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nfeatures = ["a"\n')

@@ -1,0 +1,41 @@
+"""Helpers for tests that run `evo` for real."""
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+# A five-generation `evolution` run that takes a second or two.
+TINY = [
+    "ga.population=12", "ga.episodes=2", "ga.elite=2",
+    "phases.ancestral.generations=3", "phases.modern.generations=2",
+    "record.crosseval_every=2", "record.crosseval_episodes=3", "world.episode_steps=20",
+]
+
+
+def evo_env() -> dict:
+    """The environment of an `evo` subprocess that imports this checkout."""
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def evo_args(*args) -> list:
+    """The argv of the real `evo` command."""
+    return [sys.executable, "-m", "evo", *args]
+
+
+def set_args(overrides) -> list:
+    """`--set` arguments for a list of overrides."""
+    return [arg for item in overrides for arg in ("--set", item)]
+
+
+def csv_bytes(path: Path) -> dict:
+    """Each CSV's bytes, with the wall-clock column (last in generations.csv) cut off."""
+    files = {}
+    for name in ("generations.csv", "individuals.csv", "crosseval.csv"):
+        lines = (path / name).read_text().splitlines()
+        if name == "generations.csv":
+            assert lines[0].endswith(",wall_s")
+            lines = [line.rsplit(",", 1)[0] for line in lines]
+        files[name] = "\n".join(lines)
+    return files

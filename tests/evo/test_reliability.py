@@ -1,0 +1,168 @@
+"""Reliability: killed, interrupted, failing and mistyped runs lose nothing and say why."""
+
+import errno
+import json
+import pickle
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from evo.cli import main
+from evo.errors import UserError
+from evo.run import resume, start
+from evo.rundir import RunDir
+from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
+
+# Long enough (seconds, mostly compute) that kills land in the middle of the run.
+LONGER = TINY + ["phases.ancestral.generations=25", "phases.modern.generations=15",
+                 "ga.population=48", "ga.episodes=4", "world.episode_steps=40",
+                 "record.crosseval_every=3"]
+
+
+def meta(path: Path) -> dict:
+    """A run's meta.json."""
+    return json.loads((path / "meta.json").read_text())
+
+
+def spawn_run(out: Path, *extra) -> subprocess.Popen:
+    """`evo run` (or `evo run --resume`) in a subprocess."""
+    if (out / "meta.json").exists():
+        args = evo_args("run", str(out), "--resume", "--quiet", *extra)
+    else:
+        args = evo_args("run", "evolution", "--quiet", "--out", str(out), *set_args(LONGER))
+    return subprocess.Popen(args, env=evo_env(), cwd=out.parent, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_rows(path: Path, rows: int, proc: subprocess.Popen) -> None:
+    """Wait until generations.csv holds `rows` data rows (or the process has ended)."""
+    csv = path / "generations.csv"
+    while proc.poll() is None:
+        if csv.exists() and csv.read_text().count("\n") > rows:
+            return
+        time.sleep(0.02)
+
+
+def test_sigkill_at_random_moments_then_resume_gives_identical_csvs(tmp_path):
+    """However often and wherever a run is SIGKILLed, resuming ends in the same bytes as an
+    uninterrupted run; the kills really land mid-run (the last generation advances)."""
+    whole = tmp_path / "whole"
+    tic = time.perf_counter()
+    assert spawn_run(whole).wait() == 0
+    duration = time.perf_counter() - tic  # start-up included: kills land anywhere in it
+    out = tmp_path / "killed"
+    delays = random.Random(1234)
+    progress = []
+    for _ in range(10):
+        proc = spawn_run(out)
+        time.sleep(delays.uniform(0.0, 0.6 * duration))
+        proc.kill()
+        proc.wait()
+        if (out / "meta.json").exists():
+            progress.append(meta(out)["last_generation"])
+    proc = spawn_run(out)
+    assert proc.wait() == 0, proc.stderr.read()
+    assert meta(out)["status"] == "done"
+    assert csv_bytes(out) == csv_bytes(whole)
+    final = meta(out)["last_generation"]
+    mid_run = [g for g in progress if g is not None and g < final]
+    assert len(set(mid_run)) >= 2, f"kills did not land mid-run: {progress}"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_after_a_whole_generation(tmp_path, signum):
+    """SIGTERM/SIGINT: exit 128+signal, status `interrupted`, a message saying how to resume,
+    files ending on the checkpoint's generation; resuming gives the uninterrupted bytes."""
+    out = tmp_path / "run"
+    proc = spawn_run(out)
+    wait_for_rows(out, 2, proc)
+    proc.send_signal(signum)
+    _, err = proc.communicate()
+    assert proc.returncode == 128 + signum
+    assert "--resume" in err and err.count("\n") == 1
+    info = meta(out)
+    assert info["status"] == "interrupted"
+    checkpoint = pickle.loads((out / "checkpoint.pkl").read_bytes())
+    assert checkpoint["generation"] == info["last_generation"]
+    last_row = (out / "generations.csv").read_text().splitlines()[-1]
+    assert int(last_row.split(",")[0]) == info["last_generation"]
+    resume(out, quiet=True)
+    whole = start("evolution", LONGER, tmp_path / "whole", quiet=True)
+    assert csv_bytes(out) == csv_bytes(whole)
+
+
+def test_full_disk_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    """A write failing with ENOSPC at generation 3 ends the run with one line naming the last
+    whole generation; the checkpoint stays usable and resuming gives the uninterrupted bytes."""
+    real_append = RunDir.append_rows
+
+    def append_until_full(self, name, rows):
+        rows = list(rows)
+        if rows and rows[0][0] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_append(self, name, rows)
+
+    monkeypatch.setattr(RunDir, "append_rows", append_until_full)
+    out = tmp_path / "run"
+    with pytest.raises(UserError, match="No space left.*generation 2.*--resume"):
+        start("evolution", TINY, out, quiet=True)
+    assert meta(out)["status"] == "failed"
+    assert pickle.loads((out / "checkpoint.pkl").read_bytes())["generation"] == 2
+    monkeypatch.setattr(RunDir, "append_rows", real_append)
+    resume(out, quiet=True)
+    assert csv_bytes(out) == csv_bytes(start("evolution", TINY, tmp_path / "whole", quiet=True))
+
+
+def test_non_finite_fitness_is_refused_not_selected(tmp_path, capsys):
+    """Values that overflow to inf stop the run with one line; no NaN reaches selection."""
+    out = tmp_path / "run"
+    code = main(["run", "evolution", "--quiet", "--out", str(out),
+                 *set_args(TINY + ["objects.fruit.value=1e308", "objects.nuts.value=1e308"])])
+    err = capsys.readouterr().err
+    assert code == 2 and "non-finite" in err and err.count("\n") == 1
+    assert meta(out)["status"] == "failed"
+
+
+def test_config_and_meta_alone_reproduce_the_run(tmp_path):
+    """config.toml (with its seed) re-run elsewhere gives the same CSVs; meta.json records the
+    seed and the version of every package that can change a result."""
+    first = start("evolution", TINY + ["seed=5"], tmp_path / "first", quiet=True)
+    info = meta(first)
+    assert info["seed"] == 5
+    assert {"python", "numpy", "numba", "deap"} <= set(info["versions"])
+    assert all(info["versions"][name] for name in ("python", "numpy", "numba", "deap"))
+    again = start(str(first / "config.toml"), [], tmp_path / "again", quiet=True)
+    assert csv_bytes(again) == csv_bytes(first)
+
+
+def test_corrupt_checkpoint_is_one_line(tmp_path, capsys):
+    """A truncated checkpoint.pkl: --resume answers with one line naming the file."""
+    out = start("evolution", TINY, tmp_path / "run", quiet=True, stop_after=2)
+    data = (out / "checkpoint.pkl").read_bytes()
+    (out / "checkpoint.pkl").write_bytes(data[: len(data) // 2])
+    assert main(["run", str(out), "--resume", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint.pkl" in err and "corrupt" in err and err.count("\n") == 1
+
+
+def test_damaged_csv_is_refused_on_resume(tmp_path, capsys):
+    """A CSV that lost rows the checkpoint counts on is refused, not silently continued."""
+    out = start("evolution", TINY, tmp_path / "run", quiet=True, stop_after=2)
+    lines = (out / "generations.csv").read_text().splitlines(keepends=True)
+    (out / "generations.csv").write_text("".join(lines[:2]) + "garbage\x00,,\n")
+    assert main(["run", str(out), "--resume", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "generations.csv" in err and "damaged" in err
+
+
+def test_unwritable_output_is_one_line_and_leaves_nothing(tmp_path, capsys):
+    """An --out below a plain file cannot be created: one line, exit 2, nothing left behind."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["run", "evolution", "--quiet", "--out", str(blocker / "run")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

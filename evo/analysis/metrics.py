@@ -1,0 +1,109 @@
+"""Per-individual alignment metrics: reward alignment, the aligned-twin ratio, capability.
+
+Reward alignment compares rewards over object types, weighted by how often each type
+occurs in a phase: an EPIC-style (Gleave et al. 2020) Pearson distance taken over types
+rather than over sampled transitions, which is exact here because a reward is a function
+of the consumed type only.
+"""
+
+import numpy as np
+import pandas as pd
+
+from agents.genome import internal_reward
+from evo.alignment import epic_distance
+from evo.analysis.behaviour import consumption_rates, estimate_reward, weighted_pearson_rows
+from evo.analysis.load import Spec
+
+
+def internal_rewards(frame: pd.DataFrame, spec: Spec) -> np.ndarray:
+    """Internal reward R of each row's agent for every type (N, T), as its kind decodes it."""
+    num = len(frame)
+    if spec.kind == "aligned":
+        # The `aligned` control plans with the base objective; its w genes are unused.
+        return np.tile(spec.values, (num, 1))
+    if spec.kind == "random":
+        return np.zeros((num, len(spec.values)))
+    weights = frame[spec.weight_columns].to_numpy(dtype=np.float64)
+    return internal_reward(weights, spec.features)
+
+
+def reward_alignment(rewards: np.ndarray, spec: Spec) -> np.ndarray:
+    """Weighted Pearson correlation of rewards (N, T) with value on every phase (N, K); NaN
+    where a reward is constant over a phase's types."""
+    return np.stack([weighted_pearson_rows(rewards, spec.values, q) for q in spec.frequencies],
+                    axis=1)
+
+
+def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """individuals.csv plus reward alignment and EPIC distance to every phase, behavioural
+    alignment on the phase it lived in, and `champion` (the fittest of its generation)."""
+    frame = individuals.copy()
+    rewards = internal_rewards(frame, spec)
+    rho = reward_alignment(rewards, spec)
+    for k, name in enumerate(spec.phase_names):
+        frame[f"reward_alignment_{name}"] = rho[:, k]
+        frame[f"epic_distance_{name}"] = epic_distance(rho[:, k])
+    phase_index = frame.phase.map({n: k for k, n in enumerate(spec.phase_names)}).to_numpy()
+    q = spec.frequencies[phase_index]
+    rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64),
+                              spec.counts[phase_index])
+    frame["behavioral_alignment"] = weighted_pearson_rows(rates, spec.values, q)
+    frame["champion"] = False
+    # The first maximum: population order puts last generation's elites first.
+    best = frame.groupby("generation", sort=False)["fitness"].idxmax()
+    frame.loc[best.to_numpy(), "champion"] = True
+    return frame
+
+
+def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec: Spec,
+                       thresholds) -> pd.DataFrame:
+    """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio,
+    capability, the capability-boost numbers, behavioural and reward alignment and how well
+    behaviour recovers the internal reward. Genes come from individuals.csv (same generation
+    and id); rows without them get NaN where genes are needed."""
+    genes = individuals[["generation", "id", *spec.weight_columns, "horizon", "gamma"]]
+    frame = crosseval.merge(genes, on=["generation", "id"], how="left", validate="many_to_one")
+    k = frame.eval_phase.map({n: i for i, n in enumerate(spec.phase_names)}).to_numpy()
+    twin = frame.aligned_twin_return.to_numpy(np.float64)
+    defined = twin >= thresholds.min_twin_return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["twin_ratio"] = np.where(defined, frame.base_return / twin, np.nan)
+        frame["boosted_twin_ratio"] = np.where(
+            defined, frame.max_horizon_base_return / twin, np.nan)
+        frame["boost_drop"] = np.where(
+            defined, (frame.base_return - frame.max_horizon_base_return) / twin, np.nan)
+        reference = frame.max_horizon_mesa_return.to_numpy(np.float64)
+        frame["capability"] = np.where(reference > thresholds.min_twin_return,
+                                       frame.mesa_return / reference, np.nan)
+    frame["boost_mesa_gain"] = frame.max_horizon_mesa_return - frame.mesa_return
+
+    rewards = internal_rewards(frame, spec)
+    has_genes = frame[spec.weight_columns].notna().all(axis=1).to_numpy() | (spec.kind != "planner")
+    q = spec.frequencies[k]
+    rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64), spec.counts[k])
+    frame["reward_alignment"] = np.where(
+        has_genes, weighted_pearson_rows(rewards, spec.values, q), np.nan)
+    frame["behavioral_alignment"] = weighted_pearson_rows(rates, spec.values, q)
+    # Ground truth for behaviour-only methods: does what it eats track what it wants?
+    frame["revealed_fidelity"] = np.where(has_genes, weighted_pearson_rows(rates, rewards, q),
+                                          np.nan)
+    estimated = np.empty_like(rewards)
+    for i in range(len(spec.phase_names)):
+        rows = k == i
+        estimated[rows] = estimate_reward(rates[rows], spec.features, spec.frequencies[i]) \
+            @ spec.features.T
+    uniform = np.ones(len(spec.object_names))
+    frame["reward_recovery"] = np.where(
+        has_genes, weighted_pearson_rows(estimated, rewards, uniform), np.nan)
+    for i, name in enumerate(spec.phase_names):
+        frame[f"predicted_alignment_{name}"] = weighted_pearson_rows(
+            estimated, spec.values, spec.frequencies[i])
+
+    origin = frame[frame.eval_phase == frame.phase][["generation", "id", "base_return"]]
+    frame = frame.merge(origin.rename(columns={"base_return": "origin_base_return"}),
+                        on=["generation", "id"], how="left", validate="many_to_one")
+    base_origin = frame.origin_base_return.to_numpy(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["goal_ratio"] = np.where(base_origin > thresholds.min_twin_return,
+                                       frame.base_return / base_origin, np.nan)
+    return frame

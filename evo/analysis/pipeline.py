@@ -1,0 +1,132 @@
+"""`evo analyze`: one run directory, or a sweep of them, from CSVs to report.md."""
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from evo.analysis.classify import classify
+from evo.analysis.drift import drift_table, lineage, regain
+from evo.analysis.generalisation import phase_pairs
+from evo.analysis.load import Run, Spec, is_run_dir, load_run
+from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
+from evo.analysis.params import Thresholds
+from evo.analysis.summary import flatten, summarise
+from evo.errors import UserError
+from evo.rundir import write_atomic
+
+
+@dataclass
+class Analysis:
+    """Everything computed about one run; `summary` is what summary.json holds."""
+
+    run: Run
+    spec: Spec
+    thresholds: Thresholds
+    individuals: pd.DataFrame  # individuals.csv plus per-individual metrics
+    cross: pd.DataFrame  # crosseval.csv plus per-individual, per-phase metrics
+    drift: pd.DataFrame  # drift.csv
+    pairs: pd.DataFrame  # one row per (origin, target) phase pair
+    classes: pd.DataFrame  # classes.csv
+    shifts: list  # one dict per distribution shift
+    lineage: pd.DataFrame  # lineage.csv
+    notes: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+
+
+def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
+    """Every metric of a loaded run, in memory."""
+    thresholds = thresholds or Thresholds()
+    spec = run.spec
+    notes = list(run.notes)
+    individuals = with_individual_metrics(run.individuals, spec)
+    cross = with_cross_metrics(run.crosseval, individuals, spec, thresholds)
+    if not cross.empty and cross[spec.weight_columns].isna().any(axis=None):
+        notes.append("Some cross-evaluated generations have no individuals.csv rows: their "
+                     "reward alignment and proxies are undefined.")
+    classes = classify(cross, spec, thresholds) if not cross.empty else pd.DataFrame(
+        columns=["generation", "id", "phase", "class", "proxy_feature"])
+    line = lineage(individuals, spec)
+    if line.generation.iloc[0] > individuals.generation.min():
+        notes.append(f"The elite's lineage stops at generation {line.generation.iloc[0]}: "
+                     "earlier generations were not all recorded (record.individuals_every).")
+    if spec.kind == "aligned":
+        notes.append("Agent kind `aligned`: agents plan with the base objective, so their "
+                     "internal reward is `value` (their w genes are unused).")
+    analysis = Analysis(
+        run, spec, thresholds, individuals, cross,
+        drift_table(individuals, cross, spec),
+        phase_pairs(cross, spec, thresholds) if not cross.empty else pd.DataFrame(),
+        classes, regain(run.generations, spec, thresholds.regain_fraction, run.last_generation),
+        line, notes)
+    analysis.summary = summarise(analysis)
+    return analysis
+
+
+def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> Analysis:
+    """Analyse one run directory and write drift.csv, classes.csv, lineage.csv,
+    summary.json, report.md and plots/*.png into it."""
+    from evo.analysis.plots import write_plots
+    from evo.analysis.report import render
+
+    analysis = compute(load_run(path), thresholds)
+    folder = analysis.run.path
+    files = {}
+    for name, frame in (("drift.csv", analysis.drift), ("classes.csv", analysis.classes),
+                        ("lineage.csv", analysis.lineage)):
+        files[name] = _write_csv(folder / name, frame)
+    written = write_plots(analysis, folder / "plots") if plots else {}
+    files.update({f"plots/{p.name}": p for p in written.values()})
+    files["summary.json"] = folder / "summary.json"
+    write_atomic(files["summary.json"],
+                 (json.dumps(analysis.summary, indent=2, allow_nan=False) + "\n").encode())
+    files["report.md"] = folder / "report.md"
+    write_atomic(files["report.md"], render(analysis, written).encode())
+    analysis.files = files
+    return analysis
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """A CSV written whole or not at all; undefined values are empty cells."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    write_atomic(path, buffer.getvalue().encode())
+    return path
+
+
+def find_runs(path) -> list[Path]:
+    """`path` if it is a run directory, else the run directories one or two levels below it
+    (a sweep directory, or a folder of sweeps)."""
+    path = Path(path)
+    if is_run_dir(path):
+        return [path]
+    if not path.is_dir():
+        raise UserError(f"{path}: no such directory")
+    found = [*path.glob("*/config.toml"), *path.glob("*/*/config.toml")]
+    runs = sorted({p.parent for p in found if is_run_dir(p.parent)})
+    if not runs:
+        raise UserError(f"{path}: not a run directory, and no run directory below it")
+    return runs
+
+
+def analyze_many(paths, thresholds: Thresholds | None = None, plots: bool = True,
+                 on_run=None) -> tuple[pd.DataFrame, list[tuple[Path, str]]]:
+    """Analyse every run at or below `paths`; returns the combined table (one row per run)
+    and the (run, error line) of runs that could not be analysed. A bad run never stops
+    the others. `on_run(path, analysis_or_None)` is called after each run."""
+    rows, errors = [], []
+    for path in [run for p in paths for run in find_runs(p)]:
+        try:
+            analysis = analyze_run(path, thresholds, plots)
+        except UserError as exc:
+            errors.append((path, str(exc)))
+            rows.append({"path": str(path), "error": str(exc)})
+            analysis = None
+        else:
+            rows.append(flatten(analysis.summary))
+        if on_run is not None:
+            on_run(path, analysis)
+    return pd.DataFrame(rows), errors

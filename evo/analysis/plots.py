@@ -1,0 +1,190 @@
+"""The analysis's figures, written as PNG files with matplotlib's Agg backend."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never open a window, never need a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from evo.analysis.classify import CLASSES, shares  # noqa: E402
+
+CLASS_COLOURS = {
+    "robustly aligned": "#2a9d8f", "pseudo-aligned": "#e76f51",
+    "approximately aligned": "#8ab17d", "suboptimality-aligned": "#e9c46a",
+    "misaligned": "#6d597a", "undetermined": "#cccccc",
+}
+
+
+def write_plots(analysis, folder: Path) -> dict[str, Path]:
+    """Every figure of a run's analysis into `folder`; returns {name: path}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "fitness": plot_fitness, "alignment": plot_alignment, "elite_w": plot_elite_w,
+        "generalisation": plot_generalisation, "classes": plot_classes,
+    }
+    written = {}
+    for name, draw in figures.items():
+        fig = draw(analysis)
+        if fig is None:
+            continue
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        written[name] = path
+    return written
+
+
+def _mark_shifts(ax, spec, last_generation: int, labels: bool = True) -> None:
+    """Dashed lines at each distribution shift and the phase names along the top."""
+    for k, name in enumerate(spec.phase_names):
+        first, last = spec.phase_first[k], min(spec.phase_last[k], last_generation)
+        if first > last_generation:
+            break
+        if k:
+            ax.axvline(first - 0.5, color="black", linestyle="--", linewidth=1)
+        if labels:
+            ax.text((first + last) / 2, 1.01, name, transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=9)
+
+
+def plot_fitness(analysis):
+    """Fitness and internal return per generation, shifts marked."""
+    gens = analysis.run.generations
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.fill_between(gens.generation, gens.fitness_min, gens.fitness_max, color="C0", alpha=0.15,
+                    label="fitness, min to max")
+    ax.plot(gens.generation, gens.fitness_mean, color="C0", label="fitness (base objective)")
+    ax.plot(gens.generation, gens.mesa_return_mean, color="C3",
+            label="internal return (mesa-objective)")
+    if not np.allclose(gens.intended_return_mean, gens.base_return_mean, equal_nan=True):
+        ax.plot(gens.generation, gens.intended_return_mean, color="C2", linestyle=":",
+                label="intended return")
+    _mark_shifts(ax, analysis.spec, analysis.run.last_generation)
+    ax.set_xlabel("generation")
+    ax.set_ylabel("per episode, population mean")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title("Fitness and internal return", pad=18)
+    return fig
+
+
+def plot_alignment(analysis):
+    """Reward alignment to every phase (mean, interquartile band, elite) and the aligned-twin
+    ratio on every phase, per generation."""
+    spec, gens, drift = analysis.spec, analysis.run.generations, analysis.drift
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    ind = drift[(drift.source == "individuals") & (drift.metric == "reward_alignment")]
+    cross = drift[(drift.source == "crosseval") & (drift.metric == "twin_ratio")]
+    for k, name in enumerate(spec.phase_names):
+        colour = f"C{k}"
+        rows = ind[ind.eval_phase == name]
+        top.fill_between(rows.generation, rows.q25, rows.q75, color=colour, alpha=0.15)
+        top.plot(gens.generation, gens[f"alignment_{name}"], color=colour,
+                 label=f"to {name}: mean")
+        top.plot(rows.generation, rows.elite, color=colour, linestyle=":", linewidth=1,
+                 label=f"to {name}: elite")
+        rows = cross[cross.eval_phase == name]
+        bottom.fill_between(rows.generation, rows.q25, rows.q75, color=colour, alpha=0.15)
+        bottom.plot(rows.generation, rows["mean"], color=colour, marker="o", markersize=3,
+                    label=f"on {name}")
+    top.set_ylabel("reward alignment (weighted r)")
+    top.set_ylim(-1.05, 1.05)
+    top.legend(loc="lower left", fontsize=8, ncol=2)
+    top.set_title("Alignment of the mesa-objective to each phase", pad=18)
+    bottom.axhline(analysis.thresholds.aligned, color="grey", linewidth=0.8)
+    bottom.set_ylabel("aligned-twin ratio")
+    bottom.set_xlabel("generation")
+    bottom.legend(loc="lower left", fontsize=8)
+    _mark_shifts(top, spec, analysis.run.last_generation)
+    _mark_shifts(bottom, spec, analysis.run.last_generation, labels=False)
+    return fig
+
+
+def plot_elite_w(analysis):
+    """The reward weights along the final elite's ancestral line, with each generation's
+    fittest individual as faint dots."""
+    spec, line = analysis.spec, analysis.lineage
+    ind = analysis.individuals
+    champions = ind[ind.champion]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for f, column in enumerate(spec.weight_columns):
+        colour = f"C{f}"
+        ax.plot(line.generation, line[column], color=colour, label=column[2:])
+        ax.scatter(champions.generation, champions[column], color=colour, s=6, alpha=0.35)
+    ax.axhline(0, color="grey", linewidth=0.6)
+    _mark_shifts(ax, spec, analysis.run.last_generation)
+    ax.set_xlabel("generation")
+    ax.set_ylabel("reward weight w")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    ax.set_title("The elite's mesa-objective: its ancestral line (lines), "
+                 "each generation's fittest (dots)", pad=18, fontsize=10)
+    return fig
+
+
+def plot_generalisation(analysis):
+    """Capability vs goal generalisation, per individual and for the population, for every
+    phase pair; the dangerous quadrant shaded."""
+    pairs, cross, th = analysis.pairs, analysis.cross, analysis.thresholds
+    if pairs.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    # Ratios beyond these limits are drawn on the edge: the quadrants are what matters.
+    low, high, right = -0.5, 1.5, 1.25
+    ax.axvspan(th.capable, right, ymin=0, ymax=(th.goal_failure - low) / (high - low),
+               color="#e76f51", alpha=0.12)
+    ax.text(right - 0.02, low + 0.03, "capabilities generalise,\ngoals do not",
+            ha="right", va="bottom", fontsize=8, color="#9b2c1c")
+    for n, pair in enumerate(pairs.itertuples()):
+        rows = cross[(cross.generation == pair.generation) & (cross.eval_phase == pair.target)]
+        colour = f"C{n}"
+        ax.scatter(rows.capability.clip(0, right), rows.goal_ratio.clip(low, high), s=10,
+                   alpha=0.4, color=colour)
+        ax.scatter([pair.capability_generalisation], [pair.goal_generalisation], s=120,
+                   marker="*", color=colour, edgecolor="black", zorder=3,
+                   label=f"{pair.origin} -> {pair.target} (gen {pair.generation})")
+    ax.axvline(th.capable, color="grey", linewidth=0.8)
+    ax.axhline(th.goal_failure, color="grey", linewidth=0.8)
+    ax.set_xlim(0, right)
+    ax.set_ylim(low, high)
+    ax.set_xlabel("capability generalisation\n(internal return / same w at maximal horizon)")
+    ax.set_ylabel("goal generalisation\n(base return on target / on origin)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title("Capability vs goal generalisation (stars: population)", fontsize=10)
+    return fig
+
+
+def plot_classes(analysis):
+    """Share of each Hubinger class per cross-evaluated generation (bars in generation order;
+    the shift falls between the bars on either side of it)."""
+    if analysis.classes.empty:
+        return None
+    spec = analysis.spec
+    table = shares(analysis.classes)
+    generations = table.index.to_numpy()
+    position = np.arange(len(generations))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    bottom = np.zeros(len(table))
+    for name in CLASSES:
+        if table[name].sum() == 0:
+            continue
+        ax.bar(position, table[name], bottom=bottom, width=0.85, color=CLASS_COLOURS[name],
+               label=name)
+        bottom += table[name].to_numpy()
+    for k, name in enumerate(spec.phase_names):
+        inside = np.flatnonzero((generations >= spec.phase_first[k])
+                                & (generations <= spec.phase_last[k]))
+        if not len(inside):
+            continue
+        if k:
+            ax.axvline(inside[0] - 0.5, color="black", linestyle="--", linewidth=1)
+        ax.text((inside[0] + inside[-1]) / 2, 1.01, name, transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=9)
+    step = max(1, len(position) // 15)
+    ax.set_xticks(position[::step], [str(g) for g in generations[::step]])
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("generation (cross-evaluated)")
+    ax.set_ylabel("share of the population")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    ax.set_title("Hubinger classes of the population", pad=18)
+    return fig

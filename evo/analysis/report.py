@@ -1,0 +1,209 @@
+"""report.md: the analysis of one run in words, tables and the embedded plots."""
+
+import numpy as np
+
+from evo.analysis.classify import CLASSES
+
+
+def fmt(value, digits: int = 2) -> str:
+    """A number for the report; `undefined` for a missing or NaN value."""
+    if value is None or isinstance(value, str):
+        return "undefined" if value is None else value
+    value = float(value)
+    return "undefined" if np.isnan(value) else f"{value:.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def render(analysis, plots: dict) -> str:
+    """The Markdown text of report.md."""
+    summary, spec = analysis.summary, analysis.spec
+    run = summary["run"]
+    phases = summary["phases"]
+    out = [f"# Drift analysis: {run['scenario']}, seed {run['seed']}", ""]
+    out += [f"Run directory `{run['path']}`; agent kind `{run['agent_kind']}`, population "
+            f"{run['population']}; generations 0 to {run['last_generation']} of "
+            f"{run['total_generations']} analysed (status: {run['status']}).", ""]
+    for note in summary["notes"]:
+        out.append(f"> **Note.** {note}")
+        out.append("")
+
+    out += ["## The shift", ""]
+    for shift in summary["shifts"]:
+        regained = shift["regain_generations"]
+        share = f"{analysis.thresholds.regain_fraction:.0%}"
+        if isinstance(regained, int):
+            regain_text = f"it regained {share} of it after {regained} generations"
+        else:
+            regain_text = f"regaining {share} of it: {regained}"
+        regain_text += (f" (best after the shift: {fmt(shift['best_alignment_after_shift'])} at "
+                        f"generation {shift['best_generation_after_shift']})")
+        out += [f"At generation {shift['generation']} the world changed from "
+                f"**{shift['from']}** to **{shift['to']}**. Mean fitness went from "
+                f"{fmt(shift['fitness_before'])} to {fmt(shift['fitness_after'])} while the mean "
+                f"internal return went from {fmt(shift['mesa_return_before'])} to "
+                f"{fmt(shift['mesa_return_after'])}. The population's reward alignment to the "
+                f"phase it lives in went from {fmt(shift['pre_shift_alignment'])} (to "
+                f"{shift['from']}) to {fmt(shift['alignment_after_shift'])} (to {shift['to']}); "
+                f"{regain_text}.", ""]
+    if not summary["shifts"]:
+        out += ["No shift within the analysed generations.", ""]
+
+    if summary["pairs"]:
+        out += ["## Goal and capability generalisation", "",
+                "The population at the end of its phase of origin, on the fixed evaluation "
+                "episodes of each phase. Goal generalisation: base return on the target over "
+                "base return on the origin. Capability: internal return over that of the same "
+                "`w` planning at the maximal horizon, on the same episodes. Aligned-twin ratio: "
+                "base return over that of the same planner rewarded by the base objective.", ""]
+        rows = [[f"{p['origin']} -> {p['target']}", p["generation"],
+                 fmt(p["goal_generalisation"]), fmt(p["capability_generalisation"]),
+                 fmt(p["twin_ratio_origin"]), fmt(p["twin_ratio_target"]), p["verdict"]]
+                for p in summary["pairs"]]
+        out += _table(["origin -> target", "generation", "goal gen.", "capability gen.",
+                       "twin ratio on origin", "twin ratio on target", "verdict"], rows)
+
+    out += ["## Alignment at the end of each phase", "",
+            "Reward alignment: weighted Pearson correlation of the internal reward and `value` "
+            "over the phase's object types (mean over the population, and the elite: the "
+            "fittest individual). Undefined where the reward is constant over the types.", ""]
+    header = ["end of", "generation"]
+    for p in spec.phase_names:
+        header += [f"reward al. to {p} (mean / elite)", f"EPIC dist. to {p}",
+                   f"twin ratio on {p}", f"behavioural al. on {p}"]
+    rows = []
+    for name, numbers in phases.items():
+        row = [name, numbers["generation"]]
+        for p in spec.phase_names:
+            ra = numbers["reward_alignment"][p]
+            row += [f"{fmt(ra['mean'])} / {fmt(ra['elite'])}", fmt(ra["epic_distance_mean"]),
+                    fmt(numbers.get("twin_ratio", {}).get(p)),
+                    fmt(numbers.get("behavioral_alignment", {}).get(p))]
+        rows.append(row)
+    out += _table(header, rows)
+
+    classified = {n: v for n, v in phases.items() if "classes" in v}
+    if classified:
+        th = analysis.thresholds
+        out += ["## Classes (Hubinger et al. 2019)", "",
+                f"Per phase an individual is aligned (twin ratio >= {th.aligned}), "
+                f"approximately aligned (>= {th.approximate}) or failing. Misaligned: failing "
+                "where it evolved; pseudo-aligned: failing on another phase (proxy: the feature "
+                "giving most reward to the type it overvalues most there); "
+                "suboptimality-aligned: raising its horizon to the maximum costs at least "
+                f"{th.boost_drop:.0%} of its twin's return while its internal return does not "
+                "fall; robustly aligned: aligned on every phase.", ""]
+        rows = []
+        for name, numbers in classified.items():
+            proxies = ", ".join(f"{k} {v:.0%}" for k, v in numbers["proxies"].items()) or "-"
+            rows.append([name, numbers["generation"],
+                         *[f"{numbers['classes'][c]:.0%}" for c in CLASSES], proxies])
+        out += _table(["end of", "generation", *CLASSES, "proxy features (pseudo-aligned)"],
+                      rows)
+
+        out += ["## Revealed preferences against the true mesa-objective", "",
+                "From consumption alone (consumed / placed per type): behavioural alignment is "
+                "its weighted correlation with `value`; fidelity, its correlation with the true "
+                "internal reward; recovery, the correlation over all types of the reward fitted "
+                "to the behaviour (least squares on the features) with the true one; predicted "
+                "alignment, that fitted reward's alignment to each phase, next to the true "
+                "one. Behaviour is observed on the phase the population evolved in.", ""]
+        rows = []
+        for name, numbers in classified.items():
+            rp = numbers["revealed_preferences"]
+            predicted = "; ".join(
+                f"{p}: {fmt(rp['predicted_alignment'][p])} (true {fmt(rp['true_alignment'][p])})"
+                for p in spec.phase_names)
+            rows.append([name, fmt(rp["behavioral_alignment"]), fmt(rp["reward_alignment"]),
+                         fmt(rp["revealed_fidelity"]), fmt(rp["reward_recovery"]), predicted])
+        out += _table(["behaviour at end of", "behavioural al.", "reward al. (true)",
+                       "fidelity", "recovery", "predicted alignment"], rows)
+
+    out += ["## Outer alignment", "",
+            "Weighted correlation of `intended` with `value` per phase, and the population's "
+            "mean base and intended return at the end of each phase.", ""]
+    rows = []
+    for name in spec.phase_names:
+        numbers = phases.get(name, {})
+        rows.append([name, fmt(summary["outer_alignment"][name]),
+                     fmt(numbers.get("base_return_mean")),
+                     fmt(numbers.get("intended_return_mean"))])
+    out += _table(["phase", "intended vs value", "base return", "intended return"], rows)
+
+    out += _lineage_section(analysis)
+    out += ["## Plots", ""]
+    captions = {
+        "fitness": "Fitness and internal return per generation; dashed lines mark the shifts.",
+        "alignment": "Reward alignment to each phase (line: mean, band: interquartile range, "
+                     "dotted: elite) and the aligned-twin ratio on each phase.",
+        "elite_w": "The reward weights along the final elite's ancestral line.",
+        "generalisation": "Capability against goal generalisation per individual (dots) and "
+                          "for the population (stars).",
+        "classes": "Class shares per cross-evaluated generation.",
+    }
+    for name, path in plots.items():
+        out += [f"![{name}](plots/{path.name})", "", captions[name], ""]
+    out += ["## Files", "",
+            "`drift.csv` (per generation, phase, metric: population statistics and the elite), "
+            "`classes.csv` (class of every cross-evaluated individual), `lineage.csv` (the final "
+            "elite's ancestral line), `summary.json` (these numbers). Thresholds: " +
+            ", ".join(f"`{k}={v}`" for k, v in summary["thresholds"].items()) + ".", ""]
+    return "\n".join(out)
+
+
+def _lineage_section(analysis) -> list[str]:
+    """A few rows of the final elite's ancestral line: how its `w` moved."""
+    line, spec = analysis.lineage, analysis.spec
+    if line.empty:
+        return []
+    wanted = set(np.linspace(0, len(line) - 1, num=min(len(line), 8)).round().astype(int))
+    for first in spec.phase_first:  # the generations around each shift
+        wanted |= set(np.flatnonzero(line.generation.isin([first - 1, first])))
+    rows = []
+    for i in sorted(wanted):
+        row = line.iloc[i]
+        rows.append([int(row.generation), int(row.id),
+                     *[fmt(row[c]) for c in spec.weight_columns], int(row.horizon),
+                     *[fmt(row[f"reward_alignment_{p}"]) for p in spec.phase_names]])
+    header = ["generation", "id", *[c for c in spec.weight_columns], "horizon",
+              *[f"al. to {p}" for p in spec.phase_names]]
+    text = ["## The elite's lineage", "",
+            f"The ancestral line of the last generation's fittest individual (id "
+            f"{int(line.id.iloc[-1])}), followed through parent ids back to generation "
+            f"{int(line.generation.iloc[0])}.", ""]
+    return text + _table(header, rows)
+
+
+def console_lines(summary: dict) -> list[str]:
+    """A few plain lines with the key numbers, for the terminal."""
+    run = summary["run"]
+    lines = [f"{run['path']}: {run['scenario']} seed {run['seed']}, generations 0-"
+             f"{run['last_generation']} of {run['total_generations']} analysed "
+             f"(status {run['status']})"]
+    for shift in summary["shifts"]:
+        lines.append(f"  shift to {shift['to']} at generation {shift['generation']}: fitness "
+                     f"{fmt(shift['fitness_before'])} -> {fmt(shift['fitness_after'])}, internal "
+                     f"return {fmt(shift['mesa_return_before'])} -> "
+                     f"{fmt(shift['mesa_return_after'])}, alignment "
+                     f"{fmt(shift['pre_shift_alignment'])} -> "
+                     f"{fmt(shift['alignment_after_shift'])}; regained: "
+                     f"{shift['regain_generations']}")
+    for pair in summary["pairs"]:
+        lines.append(f"  {pair['origin']} -> {pair['target']}: goal generalisation "
+                     f"{fmt(pair['goal_generalisation'])}, capability generalisation "
+                     f"{fmt(pair['capability_generalisation'])}: {pair['verdict']}")
+    for name, numbers in summary["phases"].items():
+        if "classes" not in numbers:
+            continue
+        top = sorted(((v, c) for c, v in numbers["classes"].items() if v), reverse=True)
+        classes = ", ".join(f"{c} {v:.0%}" for v, c in top)
+        proxies = ", ".join(f"{k} {v:.0%}" for k, v in numbers["proxies"].items())
+        lines.append(f"  end of {name} (generation {numbers['generation']}): {classes}"
+                     + (f" (proxies: {proxies})" if proxies else ""))
+    lines += [f"  note: {note}" for note in summary["notes"]]
+    return lines

@@ -1,0 +1,170 @@
+"""summary.json: the key numbers of a run's analysis, and their flat form for sweep tables."""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from evo.analysis.behaviour import weighted_pearson_rows
+from evo.analysis.classify import CLASSES
+
+
+def _number(value):
+    """A JSON number, or None for an undefined (NaN) value."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bool, np.bool_)):
+        return value if isinstance(value, str) else bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def end_generations(analysis) -> dict[str, int]:
+    """For each phase reached: the generation its numbers are read at (the last
+    cross-evaluated one in it when there is one, else its last analysed generation)."""
+    spec, last = analysis.spec, analysis.run.last_generation
+    cross = analysis.cross
+    ends = {}
+    for k, name in enumerate(spec.phase_names):
+        if spec.phase_first[k] > last:
+            break
+        evaluated = cross.generation[cross.phase == name] if not cross.empty else []
+        ends[name] = int(max(evaluated)) if len(evaluated) else int(min(spec.phase_last[k], last))
+    return ends
+
+
+def outer_alignment(spec) -> dict[str, float]:
+    """Weighted correlation of `intended` with `value` on each phase (outer alignment)."""
+    rho = [weighted_pearson_rows(spec.intended, spec.values, q)[0] for q in spec.frequencies]
+    return dict(zip(spec.phase_names, rho))
+
+
+def phase_summary(analysis, name: str, generation: int) -> dict:
+    """The numbers of the population at the end of one phase."""
+    spec = analysis.spec
+    gens = analysis.run.generations.set_index("generation")
+    ind = analysis.individuals[analysis.individuals.generation == generation]
+    cross = analysis.cross[analysis.cross.generation == generation] if not analysis.cross.empty \
+        else analysis.cross
+    by_phase = cross.groupby("eval_phase") if not cross.empty else None
+    row = gens.loc[generation]
+    out = {
+        "generation": generation,
+        "fitness_mean": _number(row.fitness_mean),
+        "base_return_mean": _number(row.base_return_mean),
+        "intended_return_mean": _number(row.intended_return_mean),
+        "mesa_return_mean": _number(row.mesa_return_mean),
+        "horizon_mean": _number(ind.horizon.mean()),
+        "reward_alignment": {
+            p: {"mean": _number(ind[f"reward_alignment_{p}"].mean()),
+                "median": _number(ind[f"reward_alignment_{p}"].median()),
+                "elite": _number(ind.loc[ind.champion, f"reward_alignment_{p}"].mean()),
+                "epic_distance_mean": _number(ind[f"epic_distance_{p}"].mean())}
+            for p in spec.phase_names
+        },
+    }
+    if by_phase is None:
+        return out
+    means = by_phase[["twin_ratio", "capability", "behavioral_alignment", "base_return",
+                      "intended_return", "mesa_return", "reward_alignment",
+                      "revealed_fidelity", "reward_recovery"]].mean()
+    for column in ("twin_ratio", "capability", "behavioral_alignment"):
+        out[column] = {p: _number(means.loc[p, column]) for p in means.index}
+    own = cross[cross.eval_phase == name]
+    out["revealed_preferences"] = {
+        "behavioral_alignment": _number(own.behavioral_alignment.mean()),
+        "reward_alignment": _number(own.reward_alignment.mean()),
+        "revealed_fidelity": _number(own.revealed_fidelity.mean()),
+        "reward_recovery": _number(own.reward_recovery.mean()),
+        "predicted_alignment": {p: _number(own[f"predicted_alignment_{p}"].mean())
+                                for p in spec.phase_names},
+        "true_alignment": {p: _number(ind[f"reward_alignment_{p}"].mean())
+                           for p in spec.phase_names},
+    }
+    classes = analysis.classes[analysis.classes.generation == generation]
+    counts = classes["class"].value_counts(normalize=True)
+    out["classes"] = {c: _number(counts.get(c, 0.0)) for c in CLASSES}
+    pseudo = classes[classes["class"] == "pseudo-aligned"]
+    out["proxies"] = {str(k): _number(v) for k, v in
+                      pseudo.proxy_feature.value_counts(normalize=True).items()}
+    return out
+
+
+def summarise(analysis) -> dict:
+    """The whole summary.json of an analysis."""
+    run, spec = analysis.run, analysis.spec
+    scenario = run.scenario
+    line = analysis.lineage
+    return {
+        "run": {
+            "path": str(run.path), "scenario": scenario.name, "seed": scenario.seed,
+            "agent_kind": spec.kind, "status": run.meta.get("status", "unknown"),
+            "complete": run.complete, "last_generation": run.last_generation,
+            "total_generations": int(spec.phase_last[-1]) + 1,
+            "population": scenario.ga.population,
+        },
+        "notes": list(analysis.notes),
+        "thresholds": analysis.thresholds.as_dict(),
+        "outer_alignment": {p: _number(v) for p, v in outer_alignment(spec).items()},
+        "phases": {name: phase_summary(analysis, name, g)
+                   for name, g in end_generations(analysis).items()},
+        "pairs": [{k: _number(v) if not isinstance(v, str) else v for k, v in row.items()}
+                  for row in analysis.pairs.to_dict("records")],
+        "shifts": [{k: v if isinstance(v, str) else _number(v) for k, v in s.items()}
+                   for s in analysis.shifts],
+        "lineage": {
+            "final_elite_id": int(line.id.iloc[-1]),
+            "first_generation": int(line.generation.iloc[0]),
+            "w_first": {c[2:]: _number(line[c].iloc[0]) for c in spec.weight_columns},
+            "w_last": {c[2:]: _number(line[c].iloc[-1]) for c in spec.weight_columns},
+        },
+    }
+
+
+def flatten(summary: dict) -> dict:
+    """One sweep-table row of a summary: the key numbers as flat, pandas-friendly columns."""
+    run = summary["run"]
+    row = {k: run[k] for k in ("path", "scenario", "seed", "agent_kind", "status", "complete",
+                               "last_generation", "total_generations", "population")}
+    for phase, rho in summary["outer_alignment"].items():
+        row[f"outer_alignment_{phase}"] = rho
+    for phase, numbers in summary["phases"].items():
+        end = f"end_{phase}"
+        row[f"fitness_{end}"] = numbers["fitness_mean"]
+        row[f"mesa_return_{end}"] = numbers["mesa_return_mean"]
+        row[f"horizon_{end}"] = numbers["horizon_mean"]
+        for p, stats in numbers["reward_alignment"].items():
+            row[f"reward_alignment_{end}_to_{p}"] = stats["mean"]
+        for p, value in numbers.get("twin_ratio", {}).items():
+            row[f"twin_ratio_{end}_on_{p}"] = value
+        for c, share in numbers.get("classes", {}).items():
+            row[f"share_{_column(c)}_{end}"] = share
+        proxies = numbers.get("proxies", {})
+        row[f"top_proxy_{end}"] = max(proxies, key=proxies.get) if proxies else None
+        recovery = numbers.get("revealed_preferences", {})
+        row[f"reward_recovery_{end}"] = recovery.get("reward_recovery")
+    for pair in summary["pairs"]:
+        key = f"{pair['origin']}_to_{pair['target']}"
+        row[f"goal_generalisation_{key}"] = pair["goal_generalisation"]
+        row[f"capability_generalisation_{key}"] = pair["capability_generalisation"]
+    for shift in summary["shifts"]:
+        regained = shift["regain_generations"]
+        row[f"fitness_before_shift_to_{shift['to']}"] = shift["fitness_before"]
+        row[f"fitness_after_shift_to_{shift['to']}"] = shift["fitness_after"]
+        row[f"regain_generations_{shift['to']}"] = (
+            regained if isinstance(regained, int) else np.nan)
+        row[f"regain_status_{shift['to']}"] = (
+            "regained" if isinstance(regained, int) else regained)
+    return row
+
+
+def _column(text: str) -> str:
+    """A class name as part of a column name: `pseudo-aligned` -> `pseudo_aligned`."""
+    return text.replace("-", "_").replace(" ", "_")
+
+
+def sweep_table(rows: list[dict]) -> pd.DataFrame:
+    """The combined table of several runs, one row each."""
+    return pd.DataFrame(rows)

@@ -1,4 +1,4 @@
-"""The `evo` command line: run, demo, scenarios."""
+"""The `evo` command line: run, demo, analyze, scenarios."""
 
 import argparse
 import sys
@@ -33,6 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run directory, replaced on every demo (default runs/demo)")
     _add_common(demo)
 
+    analyze = sub.add_parser(
+        "analyze", help="drift analysis of run directories: drift.csv, summary.json, "
+        "report.md and plots/ in each; one combined table for several runs")
+    analyze.add_argument("paths", nargs="+", type=Path, metavar="RUN_DIR",
+                         help="a run directory, or a sweep directory holding run directories")
+    analyze.add_argument("-o", "--output", type=Path,
+                         help="combined table of several runs, one row each (default "
+                         "SWEEP_DIR/analysis.csv, or ./analysis.csv for several arguments)")
+    analyze.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                         help="change a threshold of the analysis, e.g. --threshold aligned=0.95 "
+                         "(see evo.analysis.params.Thresholds; repeatable)")
+    analyze.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    analyze.add_argument("--quiet", action="store_true", help="print only the report paths")
+
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
@@ -48,6 +62,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "scenarios":
             return cmd_scenarios()
+        if args.command == "analyze":
+            return cmd_analyze(args)
         if args.threads is not None:
             set_threads(args.threads)
         if args.command == "run":
@@ -115,3 +131,35 @@ def cmd_demo(args) -> int:
 
     demo(args.out, seed=args.seed, quiet=args.quiet)
     return 0
+
+
+def cmd_analyze(args) -> int:
+    """`evo analyze`: analyse each run; several runs also get one combined table."""
+    from evo.analysis import analyze_many, find_runs, parse_thresholds
+    from evo.analysis.report import console_lines
+    from evo.rundir import write_atomic
+
+    thresholds = parse_thresholds(args.threshold)
+    runs = [run for path in args.paths for run in find_runs(path)]
+
+    def report(path, analysis):
+        if analysis is None:
+            return
+        if not args.quiet:
+            print("\n".join(console_lines(analysis.summary)))
+        print(f"Report: {analysis.files['report.md']}")
+
+    table, errors = analyze_many(runs, thresholds, plots=not args.no_plots, on_run=report)
+    for path, message in errors:
+        print(f"evo: error: {message}", file=sys.stderr)
+    if len(runs) > 1 or args.output is not None:
+        output = args.output
+        if output is None:
+            single = len(args.paths) == 1
+            output = args.paths[0] / "analysis.csv" if single else Path("analysis.csv")
+        try:
+            write_atomic(output, table.to_csv(index=False, lineterminator="\n").encode())
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write the combined table: {exc.strerror}") from None
+        print(f"Combined table of {len(runs)} runs: {output}")
+    return 2 if errors else 0

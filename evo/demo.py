@@ -17,6 +17,7 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
     path = start(SCENARIO, [f"seed={seed}"], out, force=True, quiet=quiet)
     numbers = story(path)
     print_story(numbers, path)
+    analyse(path)
     return numbers
 
 
@@ -70,3 +71,16 @@ def print_story(numbers: dict, path: Path) -> None:
 
 def _fmt(value: float) -> str:
     return "undefined" if pd.isna(value) else f"{value:.2f}"
+
+
+def analyse(path: Path) -> None:
+    """Analyse the demo's own run and point at the report it writes."""
+    from evo.analysis import analyze_run
+    from evo.analysis.report import console_lines
+
+    analysis = analyze_run(path)
+    console = Console()
+    console.print("Drift analysis (evo analyze):", style="bold")
+    for line in console_lines(analysis.summary)[1:]:
+        console.print(line.strip(), highlight=False, markup=False)
+    console.print(f"Report with plots: {analysis.files['report.md']}")

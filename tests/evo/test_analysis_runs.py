@@ -1,0 +1,152 @@
+"""`evo analyze` on real tiny runs: aligned controls, partial runs, bad input, sweeps."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evo.analysis import analyze_run
+from evo.analysis.load import load_run
+from evo.cli import main
+from evo.errors import UserError
+from evo.run import start
+from tests.evo.helpers import TINY
+
+
+def tiny(out, *extra, stop_after=None):
+    """A five-generation `evolution` run (3 ancestral, 2 modern), quiet."""
+    return start("evolution", TINY + list(extra), out, quiet=True, stop_after=stop_after)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One complete tiny planner run, shared by the tests that only read it."""
+    return tiny(tmp_path_factory.mktemp("tiny") / "run")
+
+
+def test_aligned_agents_are_robustly_aligned_on_every_phase(tmp_path):
+    """A run of `aligned` agents (reward = value, the base objective) has reward alignment 1
+    to every phase, twin ratio 1 and every cross-evaluated individual robustly aligned."""
+    analysis = analyze_run(tiny(tmp_path / "aligned", "agent.kind=aligned"), plots=False)
+    ind = analysis.individuals
+    for phase in ("ancestral", "modern"):
+        assert np.allclose(ind[f"reward_alignment_{phase}"], 1.0)
+    assert np.allclose(analysis.cross.twin_ratio, 1.0)
+    assert set(analysis.classes["class"]) == {"robustly aligned"}
+    assert sorted(analysis.classes.generation.unique()) == [0, 2, 4]
+    for numbers in analysis.summary["phases"].values():
+        assert numbers["classes"]["robustly aligned"] == 1.0
+
+
+def test_drift_means_agree_with_the_runs_own_alignment(tiny_run):
+    """drift.csv's population mean of reward alignment to each phase, recomputed from the
+    genes in individuals.csv, equals the mean the run itself wrote to generations.csv."""
+    analysis = analyze_run(tiny_run, plots=False)
+    gens = pd.read_csv(tiny_run / "generations.csv").set_index("generation")
+    drift = pd.read_csv(tiny_run / "drift.csv")
+    rows = drift[(drift.metric == "reward_alignment") & (drift.source == "individuals")]
+    assert len(rows) == 5 * 2
+    for row in rows.itertuples():
+        assert math.isclose(row.mean, gens.loc[row.generation, f"alignment_{row.eval_phase}"],
+                            rel_tol=1e-9, abs_tol=1e-12)
+    elite = analysis.individuals[analysis.individuals.champion]
+    assert list(elite.generation) == [0, 1, 2, 3, 4]
+    assert (elite.fitness.to_numpy() == gens.fitness_max.to_numpy()).all()
+
+
+def test_outputs_are_written_and_read_back(tiny_run):
+    """analyze writes drift.csv, classes.csv, lineage.csv, summary.json (strict JSON, undefined
+    values as null) and report.md; the lineage walks back to generation 0 through parent ids."""
+    analyze_run(tiny_run, plots=False)
+    summary = json.loads((tiny_run / "summary.json").read_text())
+    assert summary["run"]["complete"] and summary["run"]["last_generation"] == 4
+    assert [s["to"] for s in summary["shifts"]] == ["modern"]
+    assert {(p["origin"], p["target"]) for p in summary["pairs"]} == {
+        ("ancestral", "modern"), ("modern", "ancestral")}
+    line = pd.read_csv(tiny_run / "lineage.csv")
+    assert list(line.generation) == [0, 1, 2, 3, 4]
+    inds = pd.read_csv(tiny_run / "individuals.csv").set_index(["generation", "id"])
+    for before, after in zip(line.itertuples(), list(line.itertuples())[1:]):
+        row = inds.loc[(after.generation, after.id)]
+        assert before.id in (after.id, row.parent1, row.parent2)
+    report = (tiny_run / "report.md").read_text()
+    assert "## Goal and capability generalisation" in report
+
+
+def test_partial_run_is_analysed_to_its_last_complete_generation(tmp_path):
+    """A run stopped after generation 3, with whole rows of generation 4 already in
+    individuals.csv and torn last lines (no newline) in two CSVs, is analysed up to
+    generation 3 with a note saying so, not a crash."""
+    out = tiny(tmp_path / "part", stop_after=3)
+    lines = (out / "individuals.csv").read_text().splitlines()
+    early = [line for line in lines[1:] if line.startswith("3,")][:4]
+    with open(out / "individuals.csv", "a") as f:
+        f.write("".join("4" + line[1:] + "\n" for line in early))  # whole rows of gen 4
+        f.write("4,modern,99,1")  # what a kill in the middle of a write leaves
+    with open(out / "crosseval.csv", "a") as f:
+        f.write("4,modern,ancestral,7,0.")
+    analysis = analyze_run(out, plots=False)
+    assert analysis.run.last_generation == 3 and not analysis.run.complete
+    assert analysis.individuals.generation.max() == 3
+    assert any("stopped at generation 3" in note for note in analysis.notes)
+    assert any("torn" in note for note in analysis.notes)
+    assert analysis.shifts[0]["regain_generations"] in (0, "not yet (run stopped)")
+    report = (out / "report.md").read_text()
+    assert "stopped at generation 3" in report
+
+
+def test_run_stopped_before_its_first_generation_is_one_line(tmp_path):
+    """A run directory with headers but no generation: one UserError line, no traceback."""
+    out = tiny(tmp_path / "empty", stop_after=0)
+    (out / "generations.csv").write_text((out / "generations.csv").read_text().splitlines()[0]
+                                         + "\n")
+    with pytest.raises(UserError, match="no complete generation"):
+        load_run(out)
+
+
+def test_bad_input_is_one_line_with_exit_2(tmp_path, tiny_run, capsys):
+    """Not a run directory, or an unreadable CSV: `evo analyze` prints one error line and
+    exits 2."""
+    assert main(["analyze", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a run directory" in err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.toml").write_bytes((tiny_run / "config.toml").read_bytes())
+    (broken / "generations.csv").write_text("generation,fitness_mean\n0,abc\n")
+    for name in ("individuals.csv", "crosseval.csv"):
+        (broken / name).write_bytes((tiny_run / name).read_bytes())
+    assert main(["analyze", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "generations.csv" in err
+
+
+def test_sweep_directory_gives_one_row_per_run(tmp_path, evo_command):
+    """The real `evo analyze SWEEP_DIR` on two runs and a broken one: a report in each good
+    run, a combined table with one row per run (the broken one with its error), exit 2."""
+    sweep = tmp_path / "sweep"
+    for seed in (0, 1):
+        tiny(sweep / f"seed{seed}", f"seed={seed}")
+    (sweep / "broken").mkdir()
+    (sweep / "broken" / "config.toml").write_text("name = \n")
+    (sweep / "broken" / "generations.csv").write_text("generation\n")
+    result = evo_command("analyze", str(sweep), "--no-plots", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "broken" in result.stderr
+    table = pd.read_csv(sweep / "analysis.csv")
+    assert len(table) == 3
+    good = table[table.error.isna()]
+    assert sorted(good.seed) == [0, 1]
+    assert good.goal_generalisation_ancestral_to_modern.notna().all()
+    assert (sweep / "seed0" / "report.md").is_file()
+
+
+def test_demo_ends_by_pointing_at_its_report(tiny_run, capsys):
+    """The demo's closing step analyses its run and prints where report.md is."""
+    from evo.demo import analyse
+
+    analyse(tiny_run)
+    printed = capsys.readouterr().out
+    assert "report.md" in printed and (tiny_run / "report.md").is_file()

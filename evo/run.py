@@ -262,12 +262,13 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
 
                     run_experiment(exp, run, checkpoint, stop_after, advance, stop)
     except OSError as exc:
-        _mark_failed(run)
-        raise UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
-                        f"holds generation {_last_generation(run)}: free space, then "
-                        f"`evo run {run.path} --resume`") from None
-    except BaseException:
-        _mark_failed(run)
+        error = UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
+                          f"holds generation {_last_generation(run)}: free space, then "
+                          f"`evo run {run.path} --resume`")
+        _mark_failed(run, str(error))
+        raise error from None
+    except BaseException as exc:
+        _mark_failed(run, str(exc) or type(exc).__name__)
         raise
     if stop.received is not None:
         run.write_meta(status="interrupted", ended=now())
@@ -283,9 +284,9 @@ def _last_generation(run: RunDir):
     return "none" if last is None else last
 
 
-def _mark_failed(run: RunDir) -> None:
-    """Record a failed run in meta.json, if the disk still takes that much."""
+def _mark_failed(run: RunDir, error: str) -> None:
+    """Record a failed run and why in meta.json, if the disk still takes that much."""
     try:
-        run.write_meta(status="failed", ended=now())
+        run.write_meta(status="failed", ended=now(), error=error)
     except OSError:
         pass

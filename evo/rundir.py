@@ -107,7 +107,7 @@ class RunDir:
             shutil.rmtree(path)
         run = cls(path)
         run.meta = {
-            "seed": seed, "status": "running", "last_generation": None,
+            "seed": seed, "status": "running", "last_generation": None, "error": None,
             "started": now(), "ended": None, "host": platform.node(),
             "git_commit": git_commit(), "versions": versions(), "argv": sys.argv,
         }
@@ -153,7 +153,8 @@ class RunDir:
         if last_csv_generation(path / "generations.csv") != last:
             raise UserError(f"{path / 'generations.csv'}: does not reach the checkpoint's "
                             f"generation {last}; the run directory is damaged")
-        run.meta.update(status="running", last_generation=last if last >= 0 else None)
+        run.meta.update(status="running", error=None,
+                        last_generation=last if last >= 0 else None)
         run.write_meta()
         return run, checkpoint
 

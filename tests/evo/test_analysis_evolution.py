@@ -1,0 +1,86 @@
+"""The analysis of real `evolution` runs reports the collapse the scenario exists to show."""
+
+import matplotlib.image
+import pytest
+
+from evo.analysis import analyze_run
+from evo.run import start
+from evo.scenario import load_scenario
+
+SEEDS = (0, 1, 2)
+PLOTS = ("fitness", "alignment", "elite_w", "generalisation", "classes")
+
+
+@pytest.fixture(scope="module")
+def analyses(tmp_path_factory):
+    """Seed 0 run to the end; seeds 1 and 2 stopped at the first modern generation (all the
+    shift needs, and real partial runs). Each analysed once."""
+    root = tmp_path_factory.mktemp("evolution")
+    first_modern = load_scenario("evolution").phases[0].generations
+    result = {}
+    for seed in SEEDS:
+        stop = None if seed == 0 else first_modern
+        path = start("evolution", [f"seed={seed}"], root / f"seed{seed}", quiet=True,
+                     stop_after=stop)
+        result[seed] = analyze_run(path, plots=seed == 0)
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_analysis_reports_the_collapse(analyses, seed):
+    """For each of three seeds, at the end of the ancestral phase: reward alignment to the
+    ancestral phase >= 0.8 and to the modern one <= 0.3 (measured 0.97-0.99 and -0.02-0.08);
+    goal generalisation ancestral -> modern < 0.5 (0.11-0.23) with capability generalisation
+    >= 0.8 (1.00): the dangerous quadrant."""
+    summary = analyses[seed].summary
+    end = summary["phases"]["ancestral"]
+    assert end["generation"] == 39
+    assert end["reward_alignment"]["ancestral"]["mean"] >= 0.8
+    assert end["reward_alignment"]["modern"]["mean"] <= 0.3
+    pair = next(p for p in summary["pairs"] if (p["origin"], p["target"]) == ("ancestral",
+                                                                               "modern"))
+    assert pair["goal_generalisation"] < 0.5
+    assert pair["capability_generalisation"] >= 0.8
+    assert pair["verdict"].startswith("capabilities generalise, goals do not")
+    shift = summary["shifts"][0]
+    assert shift["alignment_after_shift"] < 0.5 * shift["pre_shift_alignment"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_final_ancestral_population_is_pseudo_aligned_on_sweetness_or_fat(analyses, seed):
+    """For each of three seeds, most (>= 70%; measured 99-100%) of the final ancestral
+    population is pseudo-aligned, and >= 90% of those lean on sweetness or fat (the proxy
+    that makes candy attractive)."""
+    numbers = analyses[seed].summary["phases"]["ancestral"]
+    assert numbers["classes"]["pseudo-aligned"] >= 0.7
+    proxies = numbers["proxies"]
+    assert proxies.get("sweet", 0) + proxies.get("fatty", 0) >= 0.9
+
+
+@pytest.mark.slow
+def test_partial_real_runs_say_so(analyses):
+    """The runs stopped at the first modern generation are analysed to it, with a note."""
+    for seed in (1, 2):
+        analysis = analyses[seed]
+        assert analysis.run.last_generation == 40 and not analysis.run.complete
+        assert any("stopped at generation 40" in note for note in analysis.notes)
+
+
+@pytest.mark.slow
+def test_report_embeds_real_plots(analyses):
+    """Seed 0's report embeds the five plots, and each is a real PNG drawn from the run: it
+    decodes, is at least 500 x 300 pixels, and at least 1000 of its pixels are coloured (data
+    is drawn in colour; empty axes with their grey text and ticks have none)."""
+    folder = analyses[0].run.path
+    report = (folder / "report.md").read_text()
+    for name in PLOTS:
+        path = folder / "plots" / f"{name}.png"
+        assert f"](plots/{name}.png)" in report
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        image = matplotlib.image.imread(path)[..., :3]
+        assert image.shape[0] >= 300 and image.shape[1] >= 500, name
+        coloured = (image.max(axis=2) - image.min(axis=2)) > 0.2
+        assert coloured.sum() >= 1000, name
+    assert "capabilities generalise, goals do not" in report

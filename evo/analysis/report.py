@@ -112,7 +112,11 @@ def render(analysis, plots: dict) -> str:
                 "internal reward; recovery, the correlation over all types of the reward fitted "
                 "to the behaviour (least squares on the features) with the true one; predicted "
                 "alignment, that fitted reward's alignment to each phase, next to the true "
-                "one. Behaviour is observed on the phase the population evolved in.", ""]
+                "one. Behaviour is observed on the phase the population evolved in. Types that "
+                "phase does not place carry no evidence: the fitted reward values them from "
+                "their features alone, so a prediction for a phase with new types is a guess "
+                "that behaviour cannot check (an aligned population behaving the same way "
+                "would get the same prediction).", ""]
         rows = []
         for name, numbers in classified.items():
             rp = numbers["revealed_preferences"]

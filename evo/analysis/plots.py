@@ -1,14 +1,18 @@
-"""The analysis's figures, written as PNG files with matplotlib's Agg backend."""
+"""The analysis's figures, written as PNG files with matplotlib's Agg backend.
 
+Figures are built as `matplotlib.figure.Figure` objects on an Agg canvas, never through
+pyplot: no display is needed, and a notebook that imports this keeps its own backend.
+"""
+
+import io
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only: never open a window, never need a display
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from evo.analysis.classify import CLASSES, shares  # noqa: E402
+from evo.analysis.classify import CLASSES, shares
+from evo.rundir import write_atomic
 
 CLASS_COLOURS = {
     "robustly aligned": "#2a9d8f", "pseudo-aligned": "#e76f51",
@@ -30,10 +34,18 @@ def write_plots(analysis, folder: Path) -> dict[str, Path]:
         if fig is None:
             continue
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        write_atomic(path, buffer.getvalue())
         written[name] = path
     return written
+
+
+def _figure(*shape, **kwargs):
+    """A figure on an Agg canvas and its axes (`shape` as for `Figure.subplots`)."""
+    fig = Figure(figsize=kwargs.pop("figsize"))
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(*shape, **kwargs)
 
 
 def _mark_shifts(ax, spec, last_generation: int, labels: bool = True) -> None:
@@ -52,7 +64,7 @@ def _mark_shifts(ax, spec, last_generation: int, labels: bool = True) -> None:
 def plot_fitness(analysis):
     """Fitness and internal return per generation, shifts marked."""
     gens = analysis.run.generations
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _figure(figsize=(8, 4))
     ax.fill_between(gens.generation, gens.fitness_min, gens.fitness_max, color="C0", alpha=0.15,
                     label="fitness, min to max")
     ax.plot(gens.generation, gens.fitness_mean, color="C0", label="fitness (base objective)")
@@ -73,7 +85,7 @@ def plot_alignment(analysis):
     """Reward alignment to every phase (mean, interquartile band, elite) and the aligned-twin
     ratio on every phase, per generation."""
     spec, gens, drift = analysis.spec, analysis.run.generations, analysis.drift
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    fig, (top, bottom) = _figure(2, 1, figsize=(8, 6.5), sharex=True)
     ind = drift[(drift.source == "individuals") & (drift.metric == "reward_alignment")]
     cross = drift[(drift.source == "crosseval") & (drift.metric == "twin_ratio")]
     for k, name in enumerate(spec.phase_names):
@@ -107,7 +119,7 @@ def plot_elite_w(analysis):
     spec, line = analysis.spec, analysis.lineage
     ind = analysis.individuals
     champions = ind[ind.champion]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _figure(figsize=(8, 4))
     for f, column in enumerate(spec.weight_columns):
         colour = f"C{f}"
         ax.plot(line.generation, line[column], color=colour, label=column[2:])
@@ -128,7 +140,7 @@ def plot_generalisation(analysis):
     pairs, cross, th = analysis.pairs, analysis.cross, analysis.thresholds
     if pairs.empty:
         return None
-    fig, ax = plt.subplots(figsize=(6.5, 5))
+    fig, ax = _figure(figsize=(6.5, 5))
     # Ratios beyond these limits are drawn on the edge: the quadrants are what matters.
     low, high, right = -0.5, 1.5, 1.25
     ax.axvspan(th.capable, right, ymin=0, ymax=(th.goal_failure - low) / (high - low),
@@ -163,7 +175,7 @@ def plot_classes(analysis):
     table = shares(analysis.classes)
     generations = table.index.to_numpy()
     position = np.arange(len(generations))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _figure(figsize=(8, 4))
     bottom = np.zeros(len(table))
     for name in CLASSES:
         if table[name].sum() == 0:

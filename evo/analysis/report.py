@@ -59,7 +59,7 @@ def render(analysis, plots: dict) -> str:
                 "The population at the end of its phase of origin, on the fixed evaluation "
                 "episodes of each phase. Goal generalisation: base return on the target over "
                 "base return on the origin. Capability: internal return over that of the same "
-                "`w` planning at the maximal horizon, on the same episodes. Aligned-twin ratio: "
+                f"`w` planning at the maximal horizon ({spec.horizon_max}), on the same episodes. Aligned-twin ratio: "
                 "base return over that of the same planner rewarded by the base objective.", ""]
         rows = [[f"{p['origin']} -> {p['target']}", p["generation"],
                  fmt(p["goal_generalisation"]), fmt(p["capability_generalisation"]),
@@ -72,13 +72,13 @@ def render(analysis, plots: dict) -> str:
             "Reward alignment: weighted Pearson correlation of the internal reward and `value` "
             "over the phase's object types (mean over the population, and the elite: the "
             "fittest individual). Undefined where the reward is constant over the types.", ""]
-    header = ["end of", "generation"]
+    header = ["end of phase", "generation"]
     for p in spec.phase_names:
         header += [f"reward al. to {p} (mean / elite)", f"EPIC dist. to {p}",
                    f"twin ratio on {p}", f"behavioural al. on {p}"]
     rows = []
     for name, numbers in phases.items():
-        row = [name, numbers["generation"]]
+        row = [_label(name, numbers), numbers["generation"]]
         for p in spec.phase_names:
             ra = numbers["reward_alignment"][p]
             row += [f"{fmt(ra['mean'])} / {fmt(ra['elite'])}", fmt(ra["epic_distance_mean"]),
@@ -87,7 +87,7 @@ def render(analysis, plots: dict) -> str:
         rows.append(row)
     out += _table(header, rows)
 
-    classified = {n: v for n, v in phases.items() if "classes" in v}
+    classified = {_label(n, v): v for n, v in phases.items() if "classes" in v}
     if classified:
         th = analysis.thresholds
         out += ["## Classes (Hubinger et al. 2019)", "",
@@ -103,7 +103,7 @@ def render(analysis, plots: dict) -> str:
             proxies = ", ".join(f"{k} {v:.0%}" for k, v in numbers["proxies"].items()) or "-"
             rows.append([name, numbers["generation"],
                          *[f"{numbers['classes'][c]:.0%}" for c in CLASSES], proxies])
-        out += _table(["end of", "generation", *CLASSES, "proxy features (pseudo-aligned)"],
+        out += _table(["end of phase", "generation", *CLASSES, "proxy features (pseudo-aligned)"],
                       rows)
 
         out += ["## Revealed preferences against the true mesa-objective", "",
@@ -160,6 +160,11 @@ def render(analysis, plots: dict) -> str:
     return "\n".join(out)
 
 
+def _label(phase: str, numbers: dict) -> str:
+    """How a table names the moment a phase's numbers are read at."""
+    return phase if numbers.get("phase_complete", True) else f"{phase} (so far)"
+
+
 def _lineage_section(analysis) -> list[str]:
     """A few rows of the final elite's ancestral line: how its `w` moved."""
     line, spec = analysis.lineage, analysis.spec
@@ -207,7 +212,8 @@ def console_lines(summary: dict) -> list[str]:
         top = sorted(((v, c) for c, v in numbers["classes"].items() if v), reverse=True)
         classes = ", ".join(f"{c} {v:.0%}" for v, c in top)
         proxies = ", ".join(f"{k} {v:.0%}" for k, v in numbers["proxies"].items())
-        lines.append(f"  end of {name} (generation {numbers['generation']}): {classes}"
+        lines.append(f"  end of {_label(name, numbers)} (generation {numbers['generation']}): "
+                     f"{classes}"
                      + (f" (proxies: {proxies})" if proxies else ""))
     lines += [f"  note: {note}" for note in summary["notes"]]
     return lines

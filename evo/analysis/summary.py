@@ -52,6 +52,8 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     row = gens.loc[generation]
     out = {
         "generation": generation,
+        "phase_complete": bool(analysis.run.last_generation
+                               >= spec.phase_last[spec.phase_index(name)]),
         "fitness_mean": _number(row.fitness_mean),
         "base_return_mean": _number(row.base_return_mean),
         "intended_return_mean": _number(row.intended_return_mean),

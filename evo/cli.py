@@ -1,4 +1,4 @@
-"""The `evo` command line: run, demo, analyze, scenarios."""
+"""The `evo` command line: run, demo, analyze, sweep, collect, scenarios."""
 
 import argparse
 import sys
@@ -47,6 +47,31 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     analyze.add_argument("--quiet", action="store_true", help="print only the report paths")
 
+    sweep = sub.add_parser("sweep", help="run a grid of overrides and seeds, one run "
+                           "directory per point, locally or on a cluster")
+    sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.toml")
+    sweep.add_argument("--out", type=Path, help="sweep directory (default runs/<sweep name>)")
+    sweep.add_argument("--backend", choices=("local", "dask"), default="local",
+                       help="local process pool (default) or dask.distributed")
+    sweep.add_argument("--scheduler", metavar="ADDR",
+                       help="address of a running dask scheduler (implies --backend dask)")
+    sweep.add_argument("--workers", type=int, help="worker processes (local) or workers/jobs "
+                       "(dask); default from the sweep file, else cores // threads")
+    sweep.add_argument("--threads-per-worker", dest="threads", type=int,
+                       help="numba threads in each worker (default 1)")
+    sweep.add_argument("--task-index", type=int, metavar="N",
+                       help="run only point N (for SLURM arrays); safe to repeat")
+    sweep.add_argument("--emit-slurm", action="store_true",
+                       help="write SWEEP_DIR/sweep.sbatch, an array job of one point per task")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    collect = sub.add_parser("collect", help="one tidy CSV over every point of a sweep")
+    collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR")
+    collect.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
+    collect.add_argument("--table", default="generations",
+                         choices=("generations", "individuals", "crosseval", "summary"),
+                         help="which table of each point (summary: `evo analyze`'s summary.json)")
+
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
@@ -64,6 +89,10 @@ def main(argv=None) -> int:
             return cmd_scenarios()
         if args.command == "analyze":
             return cmd_analyze(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
+        if args.command == "collect":
+            return cmd_collect(args)
         if args.threads is not None:
             set_threads(args.threads)
         if args.command == "run":
@@ -163,3 +192,40 @@ def cmd_analyze(args) -> int:
             raise UserError(f"{output}: cannot write the combined table: {exc.strerror}") from None
         print(f"Combined table of {len(runs)} runs: {output}")
     return 2 if errors else 0
+
+
+def cmd_sweep(args) -> int:
+    """`evo sweep`: run a sweep (or one point of it), or write its SLURM array script."""
+    from evo.batch import run_sweep
+    from evo.slurm import emit_slurm
+    from evo.sweep import load_sweep
+
+    sweep = load_sweep(args.sweep_file)
+    out = args.out or DEFAULT_RUNS / sweep.name
+    for name in ("workers", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('threads', 'threads-per-worker')}: must be >= 1")
+    if args.emit_slurm:
+        from evo.batch import prepare_sweep_dir
+
+        prepare_sweep_dir(sweep, out)
+        print(f"wrote {emit_slurm(sweep, out)}: submit it with sbatch "
+              f"({len(sweep.points)} tasks)")
+        return 0
+    backend = "dask" if args.scheduler else args.backend
+    return run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
+                     args.task_index, args.quiet)
+
+
+def cmd_collect(args) -> int:
+    """`evo collect`: concatenate one table of every point, swept values as columns."""
+    from evo.collect import collect
+    from evo.rundir import write_atomic
+
+    table = collect(args.sweep_dir, args.table)
+    try:
+        write_atomic(args.output, table.to_csv(index=False).encode())
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}: {len(table)} rows from {table['point'].nunique()} points")
+    return 0

@@ -28,6 +28,12 @@ from evo.rundir import RunDir, now
 from evo.signals import StopSignal
 
 
+# Per individual, shares of its episodes: ended by consuming a terminal object (the rest ran
+# out of steps), with a base return <= 0, and both (CoinRun's "reached the end without the
+# coin"). Needed per episode, so they cannot be recovered from mean consumption counts.
+OUTCOME_COLUMNS = ("ended_share", "empty_handed_share", "ended_empty_handed_share")
+
+
 class Experiment:
     """A scenario made ready to run: genome layout, phase worlds, toolbox, CSV columns."""
 
@@ -40,6 +46,8 @@ class Experiment:
         self.worlds = phase_worlds(scenario)
         self.features = scenario.feature_matrix()
         self.values = scenario.values()
+        self.intended = scenario.intended_values()
+        self.terminal = np.array([obj.terminal for obj in scenario.objects], dtype=np.bool_)
         self.frequencies = [type_frequencies(scenario, p) for p in scenario.phases]
         self.toolbox = make_toolbox(scenario.ga, self.layout)
         self.phase_names = [p.name for p in scenario.phases]
@@ -57,11 +65,13 @@ class Experiment:
                 "generation", "phase", "id", "parent1", "parent2", "elite",
                 *self.layout.names, "fitness", "base_return", "mesa_return",
                 "intended_return", "cells_expanded", "alignment", *consumed,
+                *OUTCOME_COLUMNS,
             ],
             "crosseval.csv": [
                 "generation", "phase", "eval_phase", "id", "base_return", "mesa_return",
                 "intended_return", "cells_expanded", *consumed,
                 "aligned_twin_return", "max_horizon_base_return", "max_horizon_mesa_return",
+                *OUTCOME_COLUMNS, "intended_twin_return",
             ],
         }
 
@@ -74,6 +84,13 @@ class Experiment:
         returns = evaluate(params, self.worlds[phase_index], episode_seeds)
         cells_per_step = returns.expanded.sum(axis=1) / np.maximum(returns.steps.sum(axis=1), 1)
         return returns, cells_per_step
+
+    def outcomes(self, returns) -> np.ndarray:
+        """Shares of each agent's episodes per OUTCOME_COLUMNS, (P, 3)."""
+        ended = returns.consumed[:, :, self.terminal].sum(axis=2) > 0
+        empty_handed = returns.base <= 0.0
+        return np.stack([ended.mean(axis=1), empty_handed.mean(axis=1),
+                         (ended & empty_handed).mean(axis=1)], axis=1)
 
     def alignment(self, genomes: np.ndarray, phase_index: int) -> np.ndarray:
         """Reward alignment of each genome's internal reward to a phase (P,), NaN if undefined."""
@@ -113,8 +130,9 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
         episode_seeds = seeds.episode_seeds(root, generation, ga.episodes)
         params = exp.decode(pop.genomes)
         returns, cells = exp.evaluate(params, phase_index, episode_seeds)
-        base = returns.base.mean(axis=1)
-        fitness = base - ga.speed_prior * cells
+        with np.errstate(over="ignore", invalid="ignore"):  # check_finite says it better
+            base = returns.base.mean(axis=1)
+            fitness = base - ga.speed_prior * cells
         check_finite(fitness, returns, generation)
         alignments = [exp.alignment(pop.genomes, i) for i in range(len(exp.worlds))]
 
@@ -159,11 +177,12 @@ def individual_rows(exp, generation, phase_name, pop, params, returns, fitness, 
     genes = pop.genomes.astype(object)
     genes[:, exp.layout.horizon] = params.horizon
     consumed = returns.consumed.mean(axis=1)
+    outcomes = exp.outcomes(returns)
     base, mesa, intended = (r.mean(axis=1) for r in (returns.base, returns.mesa, returns.intended))
     return [
         [generation, phase_name, pop.ids[i], pop.parents[i, 0], pop.parents[i, 1],
          pop.elite[i], *genes[i], fitness[i], base[i], mesa[i], intended[i], cells[i],
-         alignment[i], *consumed[i]]
+         alignment[i], *consumed[i], *outcomes[i]]
         for i in range(len(pop.ids))
     ]
 
@@ -174,12 +193,14 @@ def crosseval_rows(exp, generation, phase_name, pop):
     Beside each individual, on the same episodes: its aligned twin (same planner, horizon
     and gamma, rewarded by the base objective) and itself with the horizon raised to the
     maximum, which the analysis needs for the aligned-twin ratio, capability
-    generalisation and the capability-boost test.
+    generalisation and the capability-boost test; and its intended twin (rewarded by the
+    intended objective), whose intended return measures the outer gap.
     """
     params = exp.decode(pop.genomes)
     size = len(pop.ids)
     twin = params._replace(reward=np.tile(exp.values, (size, 1)),
                            wanders=np.zeros(size, dtype=np.bool_))
+    intended_twin = twin._replace(reward=np.tile(exp.intended, (size, 1)))
     max_horizon = int(exp.layout.high[exp.layout.horizon])
     boosted = params._replace(horizon=np.full(size, max_horizon, dtype=np.int64))
     num_episodes = exp.scenario.record.crosseval_episodes
@@ -191,12 +212,16 @@ def crosseval_rows(exp, generation, phase_name, pop):
         boosted_returns = exp.evaluate(boosted, eval_index, eval_seeds)[0]
         boosted_base = boosted_returns.base.mean(axis=1)
         boosted_mesa = boosted_returns.mesa.mean(axis=1)
+        intended_twin_intended = exp.evaluate(intended_twin, eval_index, eval_seeds)[0] \
+            .intended.mean(axis=1)
         consumed = returns.consumed.mean(axis=1)
+        outcomes = exp.outcomes(returns)
         base, mesa, intended = (r.mean(axis=1)
                                 for r in (returns.base, returns.mesa, returns.intended))
         rows += [
             [generation, phase_name, eval_name, pop.ids[i], base[i], mesa[i], intended[i],
-             cells[i], *consumed[i], twin_base[i], boosted_base[i], boosted_mesa[i]]
+             cells[i], *consumed[i], twin_base[i], boosted_base[i], boosted_mesa[i],
+             *outcomes[i], intended_twin_intended[i]]
             for i in range(size)
         ]
     return rows

@@ -1,0 +1,86 @@
+"""Where a sweep's points run: a local process pool, or a dask.distributed cluster."""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from evo.errors import UserError
+from evo.worker import run_point
+
+
+def run_local(sweep, out, points, workers: int, threads: int, finished) -> None:
+    """Run points in a pool of fresh (spawned) processes, `threads` numba threads each.
+
+    Spawned, not forked: a fork of a process whose numba thread pool is running can hang.
+    A worker that dies breaks the pool; its point and the ones not yet started are
+    reported failed, and the finished ones are already on disk.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(run_point, sweep.scenario, point.overrides, str(out / point.name),
+                        threads): point
+            for point in points
+        }
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # BrokenProcessPool: a worker was killed
+                result = {"status": "failed", "error": f"worker died ({type(exc).__name__})"}
+            finished(futures[future], result)
+
+
+def run_dask(sweep, out, points, settings, scheduler, workers, threads, finished) -> None:
+    """Run points on dask: a LocalCluster, an existing scheduler, or a jobqueue cluster.
+
+    Dask reschedules the point of a worker that dies; the point then resumes from its
+    checkpoint. On a cluster the numba cache goes to each node's local disk.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:
+        raise UserError("the dask backend needs dask.distributed: "
+                        "pip install 'basemesa[cluster]'") from None
+    threads = threads or settings.threads_per_worker
+    workers = workers or settings.workers
+    scheduler = scheduler or settings.scheduler
+    cluster = None
+    if scheduler:
+        client, remote = Client(scheduler), True
+    elif settings.jobqueue:
+        cluster, remote = _jobqueue_cluster(settings), True
+        cluster.scale(jobs=workers)
+        client = Client(cluster)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client, remote = Client(cluster), False
+    try:
+        futures = {
+            client.submit(run_point, sweep.scenario, point.overrides, str(out / point.name),
+                          threads, remote, key=f"basemesa-{sweep.name}-{point.name}",
+                          pure=False): point
+            for point in points
+        }
+        for future in dask_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # the point's workers kept dying
+                result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            finished(futures[future], result)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _jobqueue_cluster(settings):
+    """A dask-jobqueue SLURM or PBS cluster from the sweep file's [dask] settings."""
+    try:
+        import dask_jobqueue
+    except ImportError:
+        raise UserError("dask.jobqueue is needed: pip install 'basemesa[cluster]'") from None
+    kind = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}
+    try:
+        return kind[settings.jobqueue](**settings.cluster)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"dask.cluster: {exc}") from None

@@ -1,0 +1,144 @@
+"""Running a sweep: every point on a backend, a manifest of where each one stands.
+
+The manifest is derived from the points' own `meta.json` files after every finished
+point, so it can always be rebuilt, and a SLURM array task that runs one point needs no
+coordinator.
+"""
+
+import csv
+import fcntl
+import io
+import json
+import os
+from pathlib import Path
+
+from evo.errors import UserError
+from evo.rundir import write_atomic
+from evo.sweep import Sweep, validate_points
+from evo.worker import run_point
+
+INCOMPLETE = 3  # exit status of a sweep that left points unfinished
+
+
+def available_cores() -> int:
+    """Cores this process may use (its affinity mask, not the whole machine)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def prepare_sweep_dir(sweep: Sweep, out: Path) -> None:
+    """Create the sweep directory holding a copy of the sweep file; refuse another sweep's."""
+    text = sweep.path.read_bytes()
+    copy = out / "sweep.toml"
+    if copy.is_file() and copy.read_bytes() != text:
+        raise UserError(f"{out}: holds a different sweep (its sweep.toml differs); "
+                        "use --out to choose another directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(copy, text)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write the sweep directory: {exc.strerror or exc}") from None
+
+
+def write_manifest(sweep: Sweep, out: Path, invalid: dict, results: dict) -> list:
+    """Rewrite manifest.csv atomically from the points' meta.json; returns its rows."""
+    keys = list(sweep.points[0].swept) if sweep.points else []
+    header = ["point", "dir", "seed", *keys, "status", "started", "ended", "error"]
+    rows = []
+    for point in sweep.points:
+        meta = {}
+        meta_file = out / point.name / "meta.json"
+        if meta_file.is_file():
+            try:
+                meta = json.loads(meta_file.read_text())
+            except ValueError:
+                meta = {"status": "damaged"}
+        status, error = meta.get("status", "pending"), meta.get("error")
+        if point.index in invalid:
+            status, error = "invalid", invalid[point.index]
+        elif results.get(point.index, {}).get("status") == "failed":
+            status, error = "failed", results[point.index]["error"]
+        rows.append([point.index, point.name, point.seed, *point.swept.values(), status,
+                     meta.get("started"), meta.get("ended"), error])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    # Array tasks may finish together: take a lock so they do not interleave.
+    with open(out / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        write_atomic(out / "manifest.csv", buffer.getvalue().encode())
+    return rows
+
+
+def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | None = None,
+              workers: int | None = None, threads: int | None = None,
+              task_index: int | None = None, quiet: bool = False) -> int:
+    """Run (or continue) a sweep; returns 0 when every point is done, else INCOMPLETE."""
+    invalid = validate_points(sweep)
+    prepare_sweep_dir(sweep, out)
+    results: dict = {}
+    if task_index is not None:
+        if not 0 <= task_index < len(sweep.points):
+            raise UserError(f"--task-index: must be in 0..{len(sweep.points) - 1}")
+        todo = [] if task_index in invalid else [sweep.points[task_index]]
+        for point in todo:
+            results[point.index] = run_point(sweep.scenario, point.overrides,
+                                             str(out / point.name), threads or 1, True)
+        rows = write_manifest(sweep, out, invalid, results)
+        return 0 if rows[task_index][-4] == "done" else INCOMPLETE
+
+    todo = [point for point in sweep.points if point.index not in invalid]
+    write_manifest(sweep, out, invalid, results)
+    with Reporter(len(sweep.points), len(invalid), quiet) as report:
+        def finished(point, result):
+            results[point.index] = result
+            write_manifest(sweep, out, invalid, results)
+            report.advance(result["status"] == "failed")
+
+        if backend == "local":
+            settings = sweep.spec.local
+            threads = threads or settings.threads_per_worker
+            workers = workers or settings.workers or max(1, available_cores() // threads)
+            if workers * threads > available_cores():
+                raise UserError(f"{workers} workers x {threads} threads exceed the "
+                                f"{available_cores()} cores available")
+            from evo.backends import run_local
+            run_local(sweep, out, todo, workers, threads, finished)
+        else:
+            from evo.backends import run_dask
+            run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads, finished)
+    rows = write_manifest(sweep, out, invalid, results)
+    unfinished = [row for row in rows if row[-4] != "done"]
+    if unfinished and not quiet:
+        print(f"evo sweep: {len(unfinished)} of {len(rows)} points not done (see "
+              f"{out / 'manifest.csv'}); run the sweep again to retry them")
+    return INCOMPLETE if unfinished else 0
+
+
+class Reporter:
+    """A progress bar over points that counts failures (silent with `quiet`)."""
+
+    def __init__(self, total: int, already_failed: int, quiet: bool):
+        self.total, self.failed, self.quiet = total, already_failed, quiet
+        self.progress = None
+
+    def __enter__(self) -> "Reporter":
+        if not self.quiet:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[failed]} failed"))
+            self.progress.start()
+            self.task = self.progress.add_task("", total=self.total, completed=self.failed,
+                                               failed=self.failed)
+        return self
+
+    def advance(self, failed: bool) -> None:
+        """One more point finished (or failed)."""
+        self.failed += failed
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, failed=self.failed)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()

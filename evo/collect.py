@@ -1,0 +1,57 @@
+"""`evo collect`: one tidy table over every point of a sweep, ready for a pandas groupby."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from evo.errors import UserError
+
+TABLES = ("generations", "individuals", "crosseval", "summary")
+
+
+def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
+    """Every point's rows of one table, with the point's swept values and seed in front."""
+    sweep_dir = Path(sweep_dir)
+    manifest_file = sweep_dir / "manifest.csv"
+    if not manifest_file.is_file():
+        raise UserError(f"{sweep_dir}: not a sweep directory (no manifest.csv)")
+    manifest = pd.read_csv(manifest_file)
+    columns = list(manifest.columns)
+    swept = columns[columns.index("seed"):columns.index("status")]
+    frames = []
+    for _, point in manifest.iterrows():
+        rows = read_point_table(sweep_dir / point["dir"], table)
+        if rows is None:
+            continue
+        front = {"point": point["point"], **{key: point[key] for key in swept},
+                 "status": point["status"]}
+        frames.append(pd.concat([pd.DataFrame([front] * len(rows)), rows], axis=1))
+    if not frames:
+        raise UserError(f"{sweep_dir}: no point has a {table} table yet")
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_point_table(path: Path, table: str) -> pd.DataFrame | None:
+    """One point's table (None when it has none yet); `summary` flattens summary.json."""
+    if table == "summary":
+        file = path / "summary.json"
+        if not file.is_file():
+            return None
+        return pd.DataFrame([flatten_json(json.loads(file.read_text()))])
+    file = path / f"{table}.csv"
+    if not file.is_file():
+        return None
+    rows = pd.read_csv(file)
+    return rows if len(rows) else None
+
+
+def flatten_json(data: dict, prefix: str = "") -> dict:
+    """Nested JSON to one flat row of scalars, keys joined with dots; lists are skipped."""
+    flat = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(flatten_json(value, f"{prefix}{key}."))
+        elif not isinstance(value, list):
+            flat[f"{prefix}{key}"] = value
+    return flat

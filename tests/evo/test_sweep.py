@@ -1,0 +1,202 @@
+"""Sweeps: points from a grid, local and dask backends, resume, failures, SLURM, collect."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evo.batch import INCOMPLETE, run_sweep
+from evo.cli import main
+from evo.collect import collect
+from evo.errors import UserError
+from evo.sweep import load_sweep
+from tests.evo.helpers import csv_bytes, evo_args, evo_env
+
+SWEEP = '''
+scenario = "evolution"
+seeds = [0, 1]
+[set]
+"ga.population" = 12
+"ga.episodes" = 2
+"world.episode_steps" = 20
+"phases.modern.generations" = 2
+"record.crosseval_episodes" = 2
+[grid]
+"phases.ancestral.generations" = [3, 4]
+[slurm]
+cpus_per_task = 2
+mem = "3G"
+time = "00:30:00"
+partition = "short"
+'''
+
+
+def write_sweep(tmp_path: Path, text: str = SWEEP, name: str = "tiny.toml") -> Path:
+    """A sweep file in tmp_path."""
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def point_csvs(sweep_dir: Path) -> dict:
+    """Every point's CSV bytes (wall clock aside), by point directory name."""
+    return {d.name: csv_bytes(d) for d in sorted(sweep_dir.iterdir()) if d.is_dir()}
+
+
+def test_points_are_the_product_of_grid_zip_and_seeds(tmp_path):
+    """2 grid values x a zip group of 3 x 2 seeds = 12 points, each with readable name."""
+    text = SWEEP + '''
+[[zip]]
+"ga.tournament" = [2, 3, 4]
+"ga.elite" = [1, 2, 3]
+'''
+    sweep = load_sweep(write_sweep(tmp_path, text))
+    assert len(sweep.points) == 12
+    assert len({p.name for p in sweep.points}) == 12
+    first = sweep.points[0]
+    assert first.name == "generations=3__tournament=2__elite=1__seed=0"
+    assert "ga.population=12" in first.overrides and first.overrides[-1] == "seed=0"
+    assert {(p.swept["ga.tournament"], p.swept["ga.elite"]) for p in sweep.points} == {
+        (2, 1), (3, 2), (4, 3)}
+
+
+@pytest.mark.parametrize("text, message", [
+    (SWEEP.replace("[3, 4]", "[]"), "grid.phases.ancestral.generations: must be a non-empty"),
+    (SWEEP.replace('"phases.ancestral', '"phases.ancestrall'), "ancestrall"),
+    (SWEEP + "[[zip]]\n\"ga.tournament\" = [2, 3]\n\"ga.elite\" = [1]\n", "different lengths"),
+    (SWEEP.replace("seeds = [0, 1]", "seeds = []"), "seeds"),
+    (SWEEP + "bogus = 1\n", "bogus"),
+    ("scenario = [", "invalid TOML"),
+])
+def test_bad_sweep_files_are_one_line_and_write_nothing(tmp_path, capsys, text, message):
+    """An empty grid, a typo in a key, unequal zip lists, no seeds, an unknown key, broken
+    TOML: one line naming the file and the problem, exit 2, no sweep directory."""
+    path = write_sweep(tmp_path, text)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tiny.toml" in err and message in err
+    assert not out.exists()
+
+
+def test_local_and_dask_give_identical_points_and_a_rerun_skips_them(tmp_path):
+    """The local pool and a real dask LocalCluster (worker processes) write byte-identical
+    point CSVs; re-running a finished sweep changes nothing and exits 0."""
+    sweep = load_sweep(write_sweep(tmp_path))
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    assert run_sweep(sweep, local, "local", workers=2, threads=1, quiet=True) == 0
+    assert run_sweep(sweep, dask, "dask", workers=2, threads=1, quiet=True) == 0
+    assert len(point_csvs(local)) == 4
+    assert point_csvs(local) == point_csvs(dask)
+    manifest = pd.read_csv(local / "manifest.csv")
+    assert list(manifest.status) == ["done"] * 4
+    assert list(manifest["phases.ancestral.generations"]) == [3, 3, 4, 4]
+    before = point_csvs(local)
+    assert run_sweep(sweep, local, "local", workers=2, threads=1, quiet=True) == 0
+    assert point_csvs(local) == before
+
+
+def test_one_broken_point_does_not_stop_the_others(tmp_path):
+    """A point whose values overflow fails; the others finish, the manifest records the
+    error and the exit status says the sweep is incomplete."""
+    text = SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
+                         '"objects.fruit.value" = [1.0, 1.7e308]')
+    sweep = load_sweep(write_sweep(tmp_path, text))
+    out = tmp_path / "out"
+    assert run_sweep(sweep, out, "local", workers=2, threads=1, quiet=True) == INCOMPLETE
+    manifest = pd.read_csv(out / "manifest.csv")
+    broken = manifest["objects.fruit.value"] > 1e300
+    assert (manifest.status[~broken] == "done").all()
+    assert (manifest.status[broken] == "failed").all()
+    assert manifest.error[broken].str.contains("non-finite").all()
+
+
+def children(pid: int) -> list:
+    """Process ids whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_killed_worker_loses_no_finished_point(tmp_path):
+    """SIGKILL one worker process mid-sweep: the sweep reports itself incomplete; running it
+    again completes it, and every point equals those of an uninterrupted sweep."""
+    text = SWEEP.replace('"phases.modern.generations" = 2', '"phases.modern.generations" = 30')
+    path = write_sweep(tmp_path, text)
+    whole = tmp_path / "whole"
+    assert run_sweep(load_sweep(path), whole, "local", workers=2, threads=1, quiet=True) == 0
+    out = tmp_path / "killed"
+    args = evo_args("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    proc = subprocess.Popen(args, env=evo_env(), cwd=tmp_path, stderr=subprocess.PIPE)
+    while proc.poll() is None and not list(out.glob("*/checkpoint.pkl")):
+        time.sleep(0.05)
+    workers = [pid for pid in children(proc.pid) if b"spawn_main" in
+               Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert workers, "no worker process to kill"
+    os.kill(workers[0], signal.SIGKILL)
+    assert proc.wait() == INCOMPLETE
+    manifest = pd.read_csv(out / "manifest.csv")
+    assert (manifest.status != "done").any()
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    assert point_csvs(out) == point_csvs(whole)
+
+
+def test_task_index_runs_one_point_idempotently(tmp_path):
+    """--task-index N runs exactly point N; repeating it is a no-op; others stay pending."""
+    path = write_sweep(tmp_path)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--task-index", "2", "--quiet"]) == 0
+    point = load_sweep(path).points[2]
+    assert [d.name for d in out.iterdir() if d.is_dir()] == [point.name]
+    first = csv_bytes(out / point.name)
+    assert main(["sweep", str(path), "--out", str(out), "--task-index", "2", "--quiet"]) == 0
+    assert csv_bytes(out / point.name) == first
+    manifest = pd.read_csv(out / "manifest.csv")
+    assert list(manifest.status) == ["pending", "pending", "done", "pending"]
+    assert main(["sweep", str(path), "--out", str(out), "--task-index", "4"]) == 2
+
+
+def test_emit_slurm_writes_an_array_script(tmp_path, capsys):
+    """The sbatch script covers every point, runs one per task and takes its resources from
+    the sweep file's [slurm] table."""
+    path = write_sweep(tmp_path)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--emit-slurm"]) == 0
+    script = (out / "sweep.sbatch").read_text()
+    assert script.startswith("#!/bin/bash\n")
+    for line in ("#SBATCH --array=0-3", "#SBATCH --cpus-per-task=2", "#SBATCH --mem=3G",
+                 "#SBATCH --time=00:30:00", "#SBATCH --partition=short"):
+        assert line + "\n" in script
+    command = [line for line in script.splitlines() if "--task-index" in line]
+    assert len(command) == 1
+    assert f"{out.resolve()}/sweep.toml" in command[0]
+    assert '--task-index "$SLURM_ARRAY_TASK_ID"' in command[0]
+    assert "sweep.sbatch" in capsys.readouterr().out
+
+
+def test_collect_makes_one_tidy_table(tmp_path):
+    """evo collect: every point's generations with the swept value and seed as columns."""
+    sweep = load_sweep(write_sweep(tmp_path))
+    out = tmp_path / "out"
+    assert run_sweep(sweep, out, "local", workers=2, threads=1, quiet=True) == 0
+    table_file = tmp_path / "table.csv"
+    assert main(["collect", str(out), "-o", str(table_file)]) == 0
+    table = pd.read_csv(table_file)
+    assert len(table) == 2 * (3 + 2) + 2 * (4 + 2)
+    assert {"point", "seed", "phases.ancestral.generations", "generation",
+            "fitness_mean"} <= set(table.columns)
+    means = table.groupby(["phases.ancestral.generations", "seed"]).generation.max()
+    assert means.to_dict() == {(3, 0): 4, (3, 1): 4, (4, 0): 5, (4, 1): 5}
+    with pytest.raises(UserError, match="not a sweep directory"):
+        collect(tmp_path)

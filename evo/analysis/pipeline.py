@@ -117,16 +117,36 @@ def analyze_many(paths, thresholds: Thresholds | None = None, plots: bool = True
     """Analyse every run at or below `paths`; returns the combined table (one row per run)
     and the (run, error line) of runs that could not be analysed. A bad run never stops
     the others. `on_run(path, analysis_or_None)` is called after each run."""
-    rows, errors = [], []
+    rows, errors, manifests = [], [], {}
     for path in [run for p in paths for run in find_runs(p)]:
         try:
             analysis = analyze_run(path, thresholds, plots)
         except UserError as exc:
             errors.append((path, str(exc)))
-            rows.append({"path": str(path), "error": str(exc)})
+            row = {"path": str(path), "error": str(exc)}
             analysis = None
         else:
-            rows.append(flatten(analysis.summary))
+            row = flatten(analysis.summary)
+        rows.append({**swept_values(path, manifests), **row})
         if on_run is not None:
             on_run(path, analysis)
     return pd.DataFrame(rows), errors
+
+
+def swept_values(run_path: Path, cache: dict) -> dict:
+    """A sweep point's number and swept values, from its sweep's manifest.csv (empty for a
+    run that is not a sweep point), so the combined table can be grouped by them."""
+    manifest_file = Path(run_path).parent / "manifest.csv"
+    if manifest_file not in cache:
+        try:
+            manifest = pd.read_csv(manifest_file)
+            columns = list(manifest.columns)
+            swept = columns[columns.index("seed") + 1:columns.index("status")]
+            cache[manifest_file] = manifest.set_index("dir")[["point", *swept]]
+        except (OSError, ValueError, KeyError, pd.errors.ParserError):
+            cache[manifest_file] = None
+    manifest = cache[manifest_file]
+    name = Path(run_path).name
+    if manifest is None or name not in manifest.index:
+        return {}
+    return manifest.loc[name].to_dict()

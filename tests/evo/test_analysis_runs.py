@@ -2,6 +2,7 @@
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -124,11 +125,17 @@ def test_bad_input_is_one_line_with_exit_2(tmp_path, tiny_run, capsys):
 
 
 def test_sweep_directory_gives_one_row_per_run(tmp_path, evo_command):
-    """The real `evo analyze SWEEP_DIR` on two runs and a broken one: a report in each good
-    run, a combined table with one row per run (the broken one with its error), exit 2."""
+    """`evo analyze` on a real `evo sweep` directory (candy 6 and 24) plus a broken run: a
+    report in each good run, a combined table with one row per run carrying the swept value
+    from manifest.csv (the broken run with its error instead), and exit 2."""
+    sweep_file = tmp_path / "candy.toml"
+    sweep_file.write_text("\n".join([
+        'scenario = "evolution"', "seeds = [0]", "[set]",
+        *(f'"{k}" = {v}' for k, v in (item.split("=") for item in TINY)),
+        "[grid]", '"phases.modern.counts.candy" = [6, 24]', ""]))
     sweep = tmp_path / "sweep"
-    for seed in (0, 1):
-        tiny(sweep / f"seed{seed}", f"seed={seed}")
+    done = evo_command("sweep", str(sweep_file), "--out", str(sweep), "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
     (sweep / "broken").mkdir()
     (sweep / "broken" / "config.toml").write_text("name = \n")
     (sweep / "broken" / "generations.csv").write_text("generation\n")
@@ -137,10 +144,11 @@ def test_sweep_directory_gives_one_row_per_run(tmp_path, evo_command):
     assert "Traceback" not in result.stderr and "broken" in result.stderr
     table = pd.read_csv(sweep / "analysis.csv")
     assert len(table) == 3
-    good = table[table.error.isna()]
-    assert sorted(good.seed) == [0, 1]
+    good = table[table.error.isna()].set_index("phases.modern.counts.candy")
+    assert sorted(good.index) == [6, 24]
     assert good.goal_generalisation_ancestral_to_modern.notna().all()
-    assert (sweep / "seed0" / "report.md").is_file()
+    for path in good.path:
+        assert (Path(path) / "report.md").is_file()
 
 
 def test_demo_ends_by_pointing_at_its_report(tiny_run, capsys):

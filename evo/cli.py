@@ -1,4 +1,4 @@
-"""The `evo` command line: run, demo, analyze, sweep, collect, scenarios."""
+"""The `evo` command line: run, demo, analyze, sweep, collect, scenarios, bench."""
 
 import argparse
 import sys
@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="which table of each point (summary: `evo analyze`'s summary.json)")
 
     sub.add_parser("scenarios", help="list the built-in scenarios")
+
+    bench = sub.add_parser("bench", help="measure agent-steps per second, overheads, start-up "
+                           "and memory on a fixed workload; print the table, write it as CSV")
+    bench.add_argument("--out", type=Path, help="the CSV to write (default "
+                       "benchmarks/results/<hostname>.csv)")
+    bench.add_argument("--tiny", action="store_true",
+                       help="shrink every measurement to seconds (for tests; numbers are noise)")
     return parser
 
 
@@ -93,6 +100,8 @@ def main(argv=None) -> int:
             return cmd_sweep(args)
         if args.command == "collect":
             return cmd_collect(args)
+        if args.command == "bench":
+            return cmd_bench(args)
         if args.threads is not None:
             set_threads(args.threads)
         if args.command == "run":
@@ -228,4 +237,12 @@ def cmd_collect(args) -> int:
     except OSError as exc:
         raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote {args.output}: {len(table)} rows from {table['point'].nunique()} points")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """`evo bench`: the performance table of DESIGN section 10."""
+    from evo.bench import run_bench
+
+    run_bench(args.out, tiny=args.tiny)
     return 0

@@ -1,0 +1,59 @@
+"""`evo bench` in its tiny mode: every row of the table, with sane numbers.
+
+No wall-clock thresholds here: numbers belong in the benchmark, not in timed tests. The
+test only keeps the benchmark from rotting.
+"""
+
+import math
+import socket
+
+import pandas as pd
+
+# The rows DESIGN section 10 and issue 6 ask for, by their stable CSV keys.
+THROUGHPUT = ["kernel_1_thread", "kernel_all_threads", "reference"]
+RATIOS = ["kernel_all_over_reference", "kernel_1_over_reference_same_slice",
+          "kernel_2_over_1_thread", "machine_2_over_1_thread"]
+GENERATION = ["generation_s", "outside_kernel_s", "outside_kernel_share",
+              "outside_kernel_share_all"]
+STARTUP = ["cold_first_generation_s", "warm_first_generation_s", "warm_startup_s"]
+SCALING = [f"scaling_grid{grid}_horizon{horizon}_{what}"
+           for grid in (15, 31, 63) for horizon in (5, 15, 30)
+           for what in ("agent_steps_per_s", "cells_per_step")]
+NUMERIC = THROUGHPUT + RATIOS + GENERATION + STARTUP + SCALING + ["peak_memory_mib",
+                                                                 "bench_wall_s"]
+TARGETS = ["kernel_all_over_reference", "kernel_2_over_1_thread", "outside_kernel_share",
+           "warm_first_generation_s", "peak_memory_mib"]
+
+
+def test_tiny_bench_prints_and_writes_every_row(evo_command, tmp_path):
+    """The tiny bench runs end to end, prints the table and writes every row to the
+    default CSV, each measure a finite positive number and each target judged."""
+    done = evo_command("bench", "--tiny", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for label in ("kernel, 1 thread", "reference (plain Python)", "outside-kernel share",
+                  "warm `evo run`", "peak memory", "grid 63x63, horizon 30",
+                  "amortised planning"):
+        assert label in done.stdout
+
+    path = tmp_path / "benchmarks" / "results" / f"{socket.gethostname()}-tiny.csv"
+    table = pd.read_csv(path, keep_default_na=False)
+    assert list(table.columns) == ["host", "section", "metric", "value", "unit", "target",
+                                   "met", "detail"]
+    assert table["metric"].is_unique
+    values = dict(zip(table["metric"], table["value"]))
+    one_core = int(values["numba_threads"]) == 1
+    for metric in NUMERIC:
+        if one_core and metric in ("kernel_2_over_1_thread", "machine_2_over_1_thread"):
+            assert values[metric] == "n/a"
+            continue
+        value = float(values[metric])
+        assert math.isfinite(value) and value > 0, (metric, value)
+    judged = dict(zip(table["metric"], table["met"]))
+    for metric in TARGETS:
+        assert judged[metric] in (("yes", "no", "") if one_core else ("yes", "no")), metric
+    # The ratio to the reference is only meaningful if both did the same work.
+    reference = table.set_index("metric").loc["reference", "detail"]
+    assert "identical returns" in reference
+    assert values["amortised_planning_gain"] == "not built" \
+        or float(values["amortised_planning_gain"]) > 0
+    assert values["mode"] == "tiny"

@@ -8,8 +8,8 @@ ACTION_NAMES = ("stay", "N", "S", "W", "E")
 DROW = (0, -1, 1, 0, 0)
 DCOL = (0, 0, 0, -1, 1)
 
-LAYOUTS = {"open": 0, "walls": 1}
-LAYOUT_OPEN, LAYOUT_WALLS = 0, 1
+LAYOUTS = {"open": 0, "walls": 1, "maze": 2, "corridor": 3, "map": 4}
+LAYOUT_OPEN, LAYOUT_WALLS, LAYOUT_MAZE, LAYOUT_CORRIDOR, LAYOUT_MAP = 0, 1, 2, 3, 4
 
 STARTS = {"center": 0, "left_edge": 1, "random": 2}
 START_CENTER, START_LEFT_EDGE, START_RANDOM = 0, 1, 2

@@ -13,14 +13,18 @@ import numpy as np
 from numba import njit, prange
 
 from agents.codes import (
-    EMPTY, LAYOUT_WALLS, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, REGION_ADJACENT,
+    START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
 from agents.rng import rng_below, rng_uniform
-from agents.world import Returns, WorldSpec, empty_returns, in_region, make_world_spec
+from agents.world import (
+    Returns, WorldSpec, between_rooms, empty_returns, in_region, make_world_spec,
+)
 
-# One source for region geometry: the reference's function, compiled.
+# One source for region and maze geometry: the reference's functions, compiled.
 _in_region = njit(cache=True)(in_region)
+_between_rooms = njit(cache=True)(between_rooms)
 
 class EpisodeTrace(NamedTuple):
     """One agent's episode as played by the kernel, with its trajectory."""
@@ -37,13 +41,10 @@ class EpisodeTrace(NamedTuple):
 
 @njit(cache=True)
 def _generate_world(spec, state, walls, objects, candidates):
-    """Draw walls (H*W,) and objects (H*W,) in place; returns the start cell."""
+    """Draw walls (H*W,), the variant and objects (H*W,) in place; returns the start cell."""
     height, width = spec.height, spec.width
     num_cells = height * width
-    walls[:] = False
-    if spec.layout == LAYOUT_WALLS:  # one draw per cell, row-major
-        for cell in range(num_cells):
-            walls[cell] = rng_uniform(state) < spec.wall_density
+    _draw_walls(spec, state, walls, candidates)
     num_free = 0
     if spec.start == START_RANDOM:
         for cell in range(num_cells):
@@ -60,9 +61,18 @@ def _generate_world(spec, state, walls, objects, candidates):
                     start = cell
                     break
                 index -= 1
+    counts, region, region_arg = spec.counts, spec.region, spec.region_arg
+    if spec.variant_share.shape[0] > 0:
+        u, total = rng_uniform(state), 0.0
+        for v in range(spec.variant_share.shape[0]):
+            total += spec.variant_share[v]
+            if u < total:
+                counts, region = spec.variant_counts[v], spec.variant_region[v]
+                region_arg = spec.variant_region_arg[v]
+                break
     objects[:] = EMPTY
-    for t in range(spec.counts.shape[0]):
-        if spec.counts[t] == 0:
+    for t in range(counts.shape[0]):
+        if counts[t] == 0:
             continue
         # All candidates are listed before any object of type t is placed, as in the reference.
         num = 0
@@ -70,10 +80,10 @@ def _generate_world(spec, state, walls, objects, candidates):
             if walls[cell] or cell == start or objects[cell] != EMPTY:
                 continue
             row, col = cell // width, cell % width
-            if spec.region[t] != REGION_ADJACENT:
-                ok = _in_region(spec.region[t], row, col, height, width)
+            if region[t] != REGION_ADJACENT:
+                ok = _in_region(region[t], row, col, height, width)
             else:  # adjacency is by grid position (not walls), like `reference.placeable`
-                arg = spec.region_arg[t]
+                arg = region_arg[t]
                 ok = ((row > 0 and objects[cell - width] == arg)
                       or (row < height - 1 and objects[cell + width] == arg)
                       or (col > 0 and objects[cell - 1] == arg)
@@ -81,11 +91,62 @@ def _generate_world(spec, state, walls, objects, candidates):
             if ok:
                 candidates[num] = cell
                 num += 1
-        for i in range(min(spec.counts[t], num)):  # partial Fisher-Yates
+        for i in range(min(counts[t], num)):  # partial Fisher-Yates
             j = i + rng_below(state, num - i)
             candidates[i], candidates[j] = candidates[j], candidates[i]
             objects[candidates[i]] = t
     return start
+
+
+@njit(cache=True)
+def _draw_walls(spec, state, walls, stack):
+    """Fill walls (H*W,) for the spec's layout; `stack` (H*W,) is scratch for the maze."""
+    height, width = spec.height, spec.width
+    num_cells = height * width
+    walls[:] = False
+    if spec.layout == LAYOUT_WALLS:  # one draw per cell, row-major
+        for cell in range(num_cells):
+            walls[cell] = rng_uniform(state) < spec.wall_density
+    elif spec.layout == LAYOUT_MAP:
+        walls[:] = spec.fixed_walls
+    elif spec.layout == LAYOUT_CORRIDOR:
+        for col in range(1, width - 1, 2):
+            if rng_uniform(state) < spec.barrier_density:
+                gap = rng_below(state, height)
+                for row in range(height):
+                    walls[row * width + col] = row != gap
+    elif spec.layout == LAYOUT_MAZE:
+        walls[:] = True
+        root = (height // 2) * width + width // 2
+        walls[root] = False
+        stack[0] = root
+        depth = 1
+        while depth > 0:
+            cell = stack[depth - 1]
+            row, col = cell // width, cell % width
+            num_options = 0
+            for action in range(1, 5):  # rooms two cells away, N, S, W, E
+                r, c = row + 2 * DROW[action], col + 2 * DCOL[action]
+                if 0 <= r < height and 0 <= c < width and walls[r * width + c]:
+                    num_options += 1
+            if num_options == 0:
+                depth -= 1
+                continue
+            index = rng_below(state, num_options)
+            for action in range(1, 5):
+                r, c = row + 2 * DROW[action], col + 2 * DCOL[action]
+                if 0 <= r < height and 0 <= c < width and walls[r * width + c]:
+                    if index == 0:
+                        walls[(row + DROW[action]) * width + col + DCOL[action]] = False
+                        walls[r * width + c] = False
+                        stack[depth] = r * width + c
+                        depth += 1
+                        break
+                    index -= 1
+        if spec.maze_openings > 0:
+            for cell in range(num_cells):
+                if walls[cell] and _between_rooms(cell // width, cell % width, height, width):
+                    walls[cell] = not rng_uniform(state) < spec.maze_openings
 
 
 @njit(cache=True)
@@ -175,7 +236,7 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
     state[0] = seed
     walls = np.empty(num_cells, dtype=np.bool_)
     objects = np.empty(num_cells, dtype=np.int64)
-    scratch = np.empty(num_cells, dtype=np.int64)  # placement candidates, then the BFS queue
+    scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, candidates, then BFS queue
     position = _generate_world(spec, state, walls, objects, scratch)
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, spec.width, neighbours)
@@ -280,6 +341,14 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
                              f"got {getattr(spec, name).shape}")
     if spec.height < 1 or spec.width < 1:
         raise ValueError(f"world must be at least 1x1, got {spec.height}x{spec.width}")
+    if spec.fixed_walls.shape != (spec.height * spec.width,):
+        raise ValueError(f"world fixed_walls must be ({spec.height * spec.width},), "
+                         f"got {spec.fixed_walls.shape}")
+    num_variants = spec.variant_share.shape[0]
+    for name in ("variant_counts", "variant_region", "variant_region_arg"):
+        if getattr(spec, name).shape != (num_variants, num_types):
+            raise ValueError(f"world {name} must be ({num_variants}, {num_types}), "
+                             f"got {getattr(spec, name).shape}")
 
 
 def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray) -> Returns:

@@ -12,12 +12,12 @@ from typing import NamedTuple
 import numpy as np
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_WALLS, MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM,
-    STAY,
+    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MOVES,
+    REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
 from agents.rng import SplitMix64
-from agents.world import Returns, WorldSpec, empty_returns, in_region
+from agents.world import Returns, WorldSpec, between_rooms, empty_returns, in_region
 
 
 class Episode(NamedTuple):
@@ -42,28 +42,34 @@ def neighbour(spec: WorldSpec, walls, cell, action):
 
 
 def generate_world(spec: WorldSpec, rng: SplitMix64):
-    """Draw walls, the start and the objects; returns (walls, objects, start)."""
+    """Draw walls, the start, the variant and the objects; returns (walls, objects, start)."""
     cells = [(r, c) for r in range(spec.height) for c in range(spec.width)]
-    walls = [[False] * spec.width for _ in range(spec.height)]
-    if spec.layout == LAYOUT_WALLS:
-        for r, c in cells:
-            walls[r][c] = rng.uniform() < spec.wall_density
+    walls = draw_walls(spec, rng)
     free = [(r, c) for r, c in cells if not walls[r][c]]
     if spec.start == START_RANDOM and free:
         start = free[rng.below(len(free))]
     else:  # a fixed start, or a random one in a world of walls, is cleared; no draw
         start = (spec.height // 2, 0 if spec.start == START_LEFT_EDGE else spec.width // 2)
         walls[start[0]][start[1]] = False
+    counts, region, region_arg = spec.counts, spec.region, spec.region_arg
+    if len(spec.variant_share) > 0:
+        u, total = rng.uniform(), 0.0
+        for v in range(len(spec.variant_share)):
+            total += spec.variant_share[v]
+            if u < total:
+                counts, region = spec.variant_counts[v], spec.variant_region[v]
+                region_arg = spec.variant_region_arg[v]
+                break
     objects = [[EMPTY] * spec.width for _ in range(spec.height)]
-    for t in range(len(spec.counts)):
-        if spec.counts[t] == 0:
+    for t in range(len(counts)):
+        if counts[t] == 0:
             continue
         candidates = [
             (r, c) for r, c in cells
             if not walls[r][c] and (r, c) != start and objects[r][c] == EMPTY
-            and placeable(spec, objects, t, r, c)
+            and placeable(spec, objects, region[t], region_arg[t], r, c)
         ]
-        for i in range(min(spec.counts[t], len(candidates))):
+        for i in range(min(counts[t], len(candidates))):
             j = i + rng.below(len(candidates) - i)
             candidates[i], candidates[j] = candidates[j], candidates[i]
             r, c = candidates[i]
@@ -71,13 +77,63 @@ def generate_world(spec: WorldSpec, rng: SplitMix64):
     return walls, objects, start
 
 
-def placeable(spec: WorldSpec, objects, t, row, col) -> bool:
-    """Whether type t may be placed at (row, col) by its region."""
-    if spec.region[t] != REGION_ADJACENT:
-        return in_region(spec.region[t], row, col, spec.height, spec.width)
+def draw_walls(spec: WorldSpec, rng: SplitMix64):
+    """The wall grid (H lists of W bools) of the spec's layout."""
+    height, width = spec.height, spec.width
+    if spec.layout == LAYOUT_WALLS:
+        return [[rng.uniform() < spec.wall_density for _ in range(width)] for _ in range(height)]
+    if spec.layout == LAYOUT_MAZE:
+        return carve_maze(spec, rng)
+    walls = [[False] * width for _ in range(height)]
+    if spec.layout == LAYOUT_MAP:
+        for r in range(height):
+            for c in range(width):
+                walls[r][c] = bool(spec.fixed_walls[r * width + c])
+    elif spec.layout == LAYOUT_CORRIDOR:
+        for c in range(1, width - 1, 2):
+            if rng.uniform() < spec.barrier_density:
+                gap = rng.below(height)
+                for r in range(height):
+                    walls[r][c] = r != gap
+    return walls
+
+
+def carve_maze(spec: WorldSpec, rng: SplitMix64):
+    """A perfect maze by randomised depth-first search from the centre room, then openings."""
+    height, width = spec.height, spec.width
+    walls = [[True] * width for _ in range(height)]
+    root = (height // 2, width // 2)
+    walls[root[0]][root[1]] = False
+    stack = [root]
+    while stack:
+        r, c = stack[-1]
+        options = []
+        for action in MOVES:  # rooms two cells away; a room is a wall until visited
+            nr, nc = r + 2 * DROW[action], c + 2 * DCOL[action]
+            if 0 <= nr < height and 0 <= nc < width and walls[nr][nc]:
+                options.append((nr, nc))
+        if not options:
+            stack.pop()
+            continue
+        nr, nc = options[rng.below(len(options))]
+        walls[(r + nr) // 2][(c + nc) // 2] = False
+        walls[nr][nc] = False
+        stack.append((nr, nc))
+    if spec.maze_openings > 0:
+        for r in range(height):
+            for c in range(width):
+                if walls[r][c] and between_rooms(r, c, height, width):
+                    walls[r][c] = not rng.uniform() < spec.maze_openings
+    return walls
+
+
+def placeable(spec: WorldSpec, objects, region, region_arg, row, col) -> bool:
+    """Whether an object of a region (code and argument) may be placed at (row, col)."""
+    if region != REGION_ADJACENT:
+        return in_region(region, row, col, spec.height, spec.width)
     for action in MOVES:
         r, c = row + DROW[action], col + DCOL[action]
-        if 0 <= r < spec.height and 0 <= c < spec.width and objects[r][c] == spec.region_arg[t]:
+        if 0 <= r < spec.height and 0 <= c < spec.width and objects[r][c] == region_arg:
             return True
     return False
 

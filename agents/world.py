@@ -2,16 +2,33 @@
 
 An episode draws all its randomness from one SplitMix64 seed, in this order:
 
-1. Walls (layout `walls` only): one `uniform()` per cell in row-major order; the cell is a
-   wall when the draw is below `wall_density`. The `open` layout draws nothing.
+1. Walls, by layout (H x W grid, row-major, N, S, W, E as everywhere):
+   - `open` and `map` draw nothing (`map` copies the scenario's fixed walls).
+   - `walls`: one `uniform()` per cell; the cell is a wall when the draw is below
+     `wall_density`.
+   - `maze`: a perfect maze by randomised depth-first search. Rooms are the cells whose row
+     has the parity of H // 2 and whose column has the parity of W // 2 (so the centre is
+     always a room); every cell starts as a wall. From the centre room, while the stack is
+     not empty: list the unvisited rooms two cells away in the order N, S, W, E; if there is
+     none, pop; else `below(number listed)` picks one, the wall between is opened and the
+     room is pushed. Then, when `maze_openings` > 0, each cell still a wall that lies between
+     two rooms (row-major) draws one `uniform()` and opens when it is below `maze_openings`.
+   - `corridor`: a level whose odd columns 1, 3, ... <= W - 2 may be barriers. For each of
+     them, left to right: one `uniform()`; when it is below `barrier_density`, `below(H)`
+     picks the gap row and every other cell of the column is a wall. Even columns stay
+     free, so every free cell is reachable.
 2. Start: `center` is (H // 2, W // 2) and `left_edge` is (H // 2, 0); both draw nothing and
    clear a wall there. `random` draws `below(number of free cells)` over free cells in
    row-major order; in a world of walls only, it falls back to `center`, without a draw.
-3. Objects: for each type in scenario order with a count > 0, the candidate cells are the
-   free cells in the type's region that are not the start and hold no object, in row-major
-   order; a partial Fisher-Yates shuffle (`j = i + below(n - i)` for i < count) picks them.
-   When a region has fewer candidates than the count, all candidates are filled.
-4. Each step: a wandering agent with at least one allowed move draws `below(moves)`; then,
+3. Variant: when the phase has variants (V > 0), one `uniform()` u; the episode uses the
+   first variant v with u < share[0] + ... + share[v] (sums taken left to right), and the
+   phase's default placement when there is none.
+4. Objects (with the chosen placement's counts and regions): for each type in scenario
+   order with a count > 0, the candidate cells are the free cells in the type's region
+   that are not the start and hold no object, in row-major order; a partial Fisher-Yates
+   shuffle (`j = i + below(n - i)` for i < count) picks them. When a region has fewer
+   candidates than the count, all candidates are filled.
+5. Each step: a wandering agent with at least one allowed move draws `below(moves)`; then,
    when the agent consumed an object of a respawning (non-terminal) type, `below(n)` picks
    the new cell among the n empty free cells other than the agent's, in row-major order.
 """
@@ -39,13 +56,38 @@ class WorldSpec(NamedTuple):
     region: np.ndarray  # (T,) int64: agents.codes.REGIONS
     region_arg: np.ndarray  # (T,) int64: the type an `adjacent` region refers to, else -1
     respawn: np.ndarray  # (T,) bool: a consumed object reappears elsewhere
+    maze_openings: float  # `maze`: chance that a wall left between two rooms is opened
+    barrier_density: float  # `corridor`: chance that an odd column is a barrier
+    fixed_walls: np.ndarray  # (H*W,) bool: the walls of layout `map`, row-major
+    # Variants: V alternative placements, one of which an episode may draw instead of the
+    # default (counts, region, region_arg) above; V = 0 means always the default.
+    variant_share: np.ndarray  # (V,) float64: share of episodes using each variant
+    variant_counts: np.ndarray  # (V, T) int64
+    variant_region: np.ndarray  # (V, T) int64
+    variant_region_arg: np.ndarray  # (V, T) int64
 
 
 def make_world_spec(
     height, width, layout, wall_density, episode_steps, start,
     value, intended, terminal, counts, region, region_arg, respawn,
+    maze_openings=0.0, barrier_density=0.0, fixed_walls=None,
+    variant_share=(), variant_counts=None, variant_region=None, variant_region_arg=None,
 ) -> WorldSpec:
-    """Build a WorldSpec with the exact dtypes the kernel was compiled for."""
+    """Build a WorldSpec with the exact dtypes the kernel was compiled for.
+
+    Without `fixed_walls` the map is all free; without variants V = 0.
+    """
+    num_types = len(counts)
+    num_cells = int(height) * int(width)
+    if fixed_walls is None:
+        fixed_walls = np.zeros(num_cells, dtype=np.bool_)
+    num_variants = len(variant_share)
+
+    def table(rows, fill):
+        if rows is None:
+            return np.full((num_variants, num_types), fill, dtype=np.int64)
+        return np.ascontiguousarray(np.reshape(rows, (num_variants, num_types)), dtype=np.int64)
+
     return WorldSpec(
         int(height), int(width), int(layout), float(wall_density), int(episode_steps),
         int(start),
@@ -56,7 +98,21 @@ def make_world_spec(
         np.ascontiguousarray(region, dtype=np.int64),
         np.ascontiguousarray(region_arg, dtype=np.int64),
         np.ascontiguousarray(respawn, dtype=np.bool_),
+        float(maze_openings), float(barrier_density),
+        np.ascontiguousarray(np.ravel(fixed_walls), dtype=np.bool_),
+        np.ascontiguousarray(variant_share, dtype=np.float64).reshape(num_variants),
+        table(variant_counts, 0), table(variant_region, 0), table(variant_region_arg, -1),
     )
+
+
+def between_rooms(row: int, col: int, height: int, width: int) -> bool:
+    """Whether a cell of the `maze` layout separates two rooms (N-S or W-E)."""
+    room_row, room_col = (height // 2) % 2, (width // 2) % 2
+    if row % 2 == room_row and col % 2 != room_col:
+        return 0 < col < width - 1
+    if col % 2 == room_col and row % 2 != room_row:
+        return 0 < row < height - 1
+    return False
 
 
 def parse_region(text: str, object_names: list[str]) -> tuple[int, int]:

@@ -17,29 +17,47 @@ VALUES = st.one_of(TIED_VALUES, st.floats(-2.0, 2.0, allow_nan=False))
 
 @st.composite
 def worlds(draw) -> WorldSpec:
-    """Small random worlds covering every layout, start, region and flag."""
-    height, width = draw(st.integers(2, 9)), draw(st.integers(2, 9))
+    """Small random worlds covering every layout, start, region, variant and flag."""
+    height, width = draw(st.integers(1, 9)), draw(st.integers(1, 9))
     num_types = draw(st.integers(1, 4))
-    layout = draw(st.sampled_from([codes.LAYOUT_OPEN, codes.LAYOUT_WALLS]))
+    layout = draw(st.sampled_from(list(codes.LAYOUTS.values())))
     wall_density = draw(st.sampled_from([0.0, 0.1, 0.25, 0.4, 0.7]))
-    region = draw(st.lists(st.sampled_from(list(codes.REGIONS.values())),
-                           min_size=num_types, max_size=num_types))
-    # `adjacent` may name any type, itself and later types included (then nothing is placed).
-    region_arg = [draw(st.integers(0, num_types - 1)) if r == codes.REGION_ADJACENT else -1
-                  for r in region]
-    # Mostly a few objects, sometimes up to the whole grid: then regions have fewer
-    # candidates than asked for.
-    count = st.one_of(st.integers(0, 4), st.integers(0, height * width))
-    counts = draw(st.lists(count, min_size=num_types, max_size=num_types))
+
+    def placement():
+        """Counts, regions and region arguments of one placement (default or variant)."""
+        region = draw(st.lists(st.sampled_from(list(codes.REGIONS.values())),
+                               min_size=num_types, max_size=num_types))
+        # `adjacent` may name any type, itself and later types included (then nothing is
+        # placed).
+        region_arg = [draw(st.integers(0, num_types - 1)) if r == codes.REGION_ADJACENT else -1
+                      for r in region]
+        # Mostly a few objects, sometimes up to the whole grid: then regions have fewer
+        # candidates than asked for.
+        count = st.one_of(st.integers(0, 4), st.integers(0, height * width))
+        counts = draw(st.lists(count, min_size=num_types, max_size=num_types))
+        return counts, region, region_arg
 
     def per_type(strategy):
         return draw(st.lists(strategy, min_size=num_types, max_size=num_types))
 
+    counts, region, region_arg = placement()
+    # Shares may sum past 1 (later variants are then never drawn) or leave room for the
+    # default placement.
+    shares = draw(st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), max_size=2))
+    variants = [placement() for _ in shares]
     return make_world_spec(
         height, width, layout, wall_density, draw(st.integers(1, 30)),
         draw(st.sampled_from(list(codes.STARTS.values()))),
         per_type(VALUES), per_type(VALUES), per_type(st.booleans()), counts, region,
         region_arg, per_type(st.booleans()),
+        maze_openings=draw(st.sampled_from([0.0, 0.2, 0.5, 1.0])),
+        barrier_density=draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
+        fixed_walls=draw(st.lists(st.booleans(), min_size=height * width,
+                                  max_size=height * width)),
+        variant_share=shares,
+        variant_counts=[v[0] for v in variants] or None,
+        variant_region=[v[1] for v in variants] or None,
+        variant_region_arg=[v[2] for v in variants] or None,
     )
 
 

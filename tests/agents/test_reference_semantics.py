@@ -245,3 +245,168 @@ def test_adjacent_region_places_next_to_its_type():
                       if 0 <= r + dr < 7 and 0 <= c + dc < 7]
             assert 0 in around
         assert (objects == 1).sum() == 4
+
+
+# --- layouts and variants -----------------------------------------------------------------
+
+
+def layout_world(height, width, layout, start=codes.START_CENTER, maze_openings=0.0,
+                 barrier_density=0.0, fixed_walls=None, **kwargs):
+    """A one-type WorldSpec of a layout, no objects unless `counts` is given."""
+    spec = world(height, width, start=start, **kwargs)
+    return make_world_spec(*spec[:2], layout, *spec[3:13], maze_openings=maze_openings,
+                           barrier_density=barrier_density, fixed_walls=fixed_walls)
+
+
+def both_walls(spec, seed):
+    """The walls the reference and the kernel draw for a seed, as (H, W) bool arrays,
+    with each one's generator state afterwards (they must agree on both)."""
+    rng = SplitMix64(seed)
+    ref = np.array(reference.draw_walls(spec, rng), dtype=bool).reshape(spec.height, spec.width)
+    state = np.array([seed], dtype=np.uint64)
+    walls = np.empty(spec.height * spec.width, dtype=np.bool_)
+    stack = np.empty(spec.height * spec.width, dtype=np.int64)
+    kernel._draw_walls(spec, state, walls, stack)
+    assert np.array_equal(walls.reshape(spec.height, spec.width), ref)
+    assert int(state[0]) == rng.state
+    return ref, rng
+
+
+def reachable(free, start):
+    """Cells reachable from start through free cells (4-neighbourhood)."""
+    height, width = free.shape
+    seen, todo = {start}, [start]
+    while todo:
+        r, c = todo.pop()
+        for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            n = (r + dr, c + dc)
+            if 0 <= n[0] < height and 0 <= n[1] < width and free[n] and n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
+
+
+def rooms_and_links(height, width):
+    """Room cells and between-room cells of the maze lattice, by the documented parity."""
+    pr, pc = (height // 2) % 2, (width // 2) % 2
+    rooms = {(r, c) for r in range(height) for c in range(width) if r % 2 == pr and c % 2 == pc}
+    links = {(r, c) for r in range(height) for c in range(width)
+             if (r % 2 == pr and c % 2 != pc and 0 < c < width - 1)
+             or (c % 2 == pc and r % 2 != pr and 0 < r < height - 1)}
+    return rooms, links
+
+
+@pytest.mark.parametrize("height, width", [(11, 11), (9, 13), (8, 10), (2, 5), (1, 7), (13, 1)])
+def test_maze_is_a_perfect_maze_on_the_room_lattice(height, width):
+    """Every room is open, only rooms and the cells between them are, and the open cells
+    form a tree (connected, one edge fewer than cells): exactly one path between any two."""
+    rooms, links = rooms_and_links(height, width)
+    assert (height // 2, width // 2) in rooms
+    for seed in range(25):
+        walls, _ = both_walls(layout_world(height, width, codes.LAYOUT_MAZE), seed)
+        free = ~walls
+        cells = {(r, c) for r, c in zip(*np.nonzero(free))}
+        assert rooms <= cells <= rooms | links
+        assert reachable(free, (height // 2, width // 2)) == cells
+        edges = (free[1:, :] & free[:-1, :]).sum() + (free[:, 1:] & free[:, :-1]).sum()
+        assert edges == len(cells) - 1
+
+
+def test_maze_openings_open_walls_between_rooms():
+    """`maze_openings` = 1 opens every wall between two rooms; 0.3 opens some, draws one
+    uniform per remaining wall between rooms, and keeps the maze's passages."""
+    rooms, links = rooms_and_links(11, 11)
+    open_all = layout_world(11, 11, codes.LAYOUT_MAZE, maze_openings=1.0)
+    walls, _ = both_walls(open_all, 3)
+    assert {(r, c) for r, c in zip(*np.nonzero(~walls))} == rooms | links
+    perfect, rng_perfect = both_walls(layout_world(11, 11, codes.LAYOUT_MAZE), 3)
+    braided, rng_braided = both_walls(layout_world(11, 11, codes.LAYOUT_MAZE,
+                                                   maze_openings=0.3), 3)
+    assert (braided <= perfect).all() and (braided < perfect).any()
+    remaining = sum(perfect[cell] for cell in links)
+    for _ in range(remaining):
+        rng_perfect.uniform()
+    assert rng_perfect.state == rng_braided.state
+
+
+def test_maze_start_at_the_left_edge_is_connected():
+    """A `left_edge` start on a maze is cleared and joins the maze whatever the width."""
+    for width in (9, 10, 11, 12):
+        spec = layout_world(9, width, codes.LAYOUT_MAZE, start=codes.START_LEFT_EDGE)
+        for seed in range(10):
+            walls, objects, start = reference.generate_world(spec, SplitMix64(seed))
+            free = ~np.array(walls)
+            assert start == (4, 0) and len(reachable(free, start)) == free.sum()
+
+
+@pytest.mark.parametrize("height", [1, 2, 3, 5])
+def test_corridor_barriers_leave_one_gap(height):
+    """Corridor barriers stand on odd columns 1, 3, ... <= W - 2, each wall but one gap row;
+    density 1 walls every one, 0 none; every free cell stays reachable from the start."""
+    width = 12
+    barrier_columns = list(range(1, width - 1, 2))
+    for density in (0.0, 0.5, 1.0):
+        spec = layout_world(height, width, codes.LAYOUT_CORRIDOR, start=codes.START_LEFT_EDGE,
+                            barrier_density=density)
+        for seed in range(20):
+            walls, _ = both_walls(spec, seed)
+            for col in range(width):
+                num_walls = walls[:, col].sum()
+                if col in barrier_columns:
+                    assert num_walls in (0, height - 1)
+                    if density == 1.0:
+                        assert num_walls == height - 1
+                else:
+                    assert num_walls == 0
+            if density == 0.0:
+                assert not walls.any()
+            free = ~walls
+            assert len(reachable(free, (height // 2, 0))) == free.sum()
+
+
+def test_map_layout_uses_its_fixed_walls():
+    """Layout `map` copies the fixed walls, draws nothing, and clears a fixed start."""
+    fixed = np.array([[0, 1, 0, 0], [0, 1, 0, 1], [1, 0, 0, 0]], dtype=bool)
+    spec = layout_world(3, 4, codes.LAYOUT_MAP, fixed_walls=fixed)
+    walls, rng = both_walls(spec, 9)
+    assert np.array_equal(walls, fixed) and rng.state == 9
+    walls, _, start = reference.generate_world(spec, SplitMix64(9))
+    assert start == (1, 2) and not walls[1][2]
+    left = layout_world(3, 4, codes.LAYOUT_MAP, fixed_walls=fixed, start=codes.START_LEFT_EDGE)
+    walls, _, start = reference.generate_world(left, SplitMix64(9))
+    assert start == (1, 0) and np.array_equal(np.array(walls), fixed)
+
+
+def variant_world(shares, start=codes.START_RANDOM):
+    """3 x 4 world: by default one object of type 0; variant v places v + 2 of type 1."""
+    spec = world(3, 4, num_types=2, start=start, counts=[1, 0])
+    return make_world_spec(*spec[:16], variant_share=shares,
+                           variant_counts=[[0, v + 2] for v in range(len(shares))],
+                           variant_region=[[ANYWHERE, ANYWHERE]] * len(shares),
+                           variant_region_arg=[[-1, -1]] * len(shares))
+
+
+def chosen_placement(spec, seed):
+    """-1 for the default placement, else the variant an episode's world was drawn with."""
+    objects, _ = placed(spec, seed)
+    num = (objects == 1).sum()
+    return -1 if num == 0 else num - 2
+
+
+def test_variants_are_drawn_after_the_start_with_one_uniform():
+    """After the start, one uniform u picks the first variant whose cumulative share
+    exceeds u, else the default; shares of 0 and 1 are never and always drawn."""
+    spec = variant_world([0.25, 0.5])
+    for seed in range(200):
+        rng = SplitMix64(seed)
+        rng.below(12)  # the random start, over 12 free cells
+        u = rng.uniform()
+        want = 0 if u < 0.25 else (1 if u < 0.75 else -1)
+        assert chosen_placement(spec, seed) == want
+    assert {chosen_placement(variant_world([0.0]), s) for s in range(50)} == {-1}
+    assert {chosen_placement(variant_world([1.0, 0.5]), s) for s in range(50)} == {0}
+    shares = [chosen_placement(variant_world([0.3]), s) for s in range(2000)]
+    assert 0.27 < np.mean(np.array(shares) == 0) < 0.33
+    for seed in range(20):
+        ref, ker = episodes(spec, [1.0, 0.5], seed=seed)
+        assert ref == ker

@@ -74,6 +74,7 @@ class Experiment:
                 "generation", "phase", "eval_phase", "id", "base_return", "mesa_return",
                 "intended_return", "cells_expanded", *consumed,
                 "aligned_twin_return", "max_horizon_base_return", "max_horizon_mesa_return",
+                "max_horizon_twin_return",
                 *OUTCOME_COLUMNS, "intended_twin_return",
             ],
         }
@@ -141,11 +142,14 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
         check_finite(fitness, returns, generation)
         alignments = [exp.alignment(pop.genomes, i) for i in range(len(exp.worlds))]
 
-        if generation % record.individuals_every == 0 or generation in exp.phase_ends:
+        crosseval = generation % record.crosseval_every == 0 or generation in exp.phase_ends
+        # Individuals are also written wherever they are cross-evaluated, so the analysis
+        # always has the genes (reward alignment, proxies) of a cross-evaluated population.
+        if generation % record.individuals_every == 0 or crosseval:
             run.append_rows("individuals.csv",
                             individual_rows(exp, generation, phase.name, pop, params, returns,
                                             fitness, cells, alignments[phase_index]))
-        if generation % record.crosseval_every == 0 or generation in exp.phase_ends:
+        if crosseval:
             run.append_rows("crosseval.csv", crosseval_rows(exp, generation, phase.name, pop))
         update_hall_of_fame(hof, pop.genomes, pop.ids, fitness)
         wall = time.perf_counter() - tic
@@ -206,8 +210,9 @@ def crosseval_rows(exp, generation, phase_name, pop):
     twin = params._replace(reward=np.tile(exp.values, (size, 1)),
                            wanders=np.zeros(size, dtype=np.bool_))
     intended_twin = twin._replace(reward=np.tile(exp.intended, (size, 1)))
-    max_horizon = int(exp.layout.high[exp.layout.horizon])
-    boosted = params._replace(horizon=np.full(size, max_horizon, dtype=np.int64))
+    max_horizon = np.full(size, int(exp.layout.high[exp.layout.horizon]), dtype=np.int64)
+    boosted = params._replace(horizon=max_horizon)
+    boosted_twin = twin._replace(horizon=max_horizon)
     num_episodes = exp.scenario.record.crosseval_episodes
     rows = []
     for eval_index, eval_name in enumerate(exp.phase_names):
@@ -217,6 +222,7 @@ def crosseval_rows(exp, generation, phase_name, pop):
         boosted_returns = exp.evaluate(boosted, eval_index, eval_seeds)[0]
         boosted_base = boosted_returns.base.mean(axis=1)
         boosted_mesa = boosted_returns.mesa.mean(axis=1)
+        boosted_twin_base = exp.evaluate(boosted_twin, eval_index, eval_seeds)[0].base.mean(axis=1)
         intended_twin_intended = exp.evaluate(intended_twin, eval_index, eval_seeds)[0] \
             .intended.mean(axis=1)
         consumed = returns.consumed.mean(axis=1)

@@ -232,7 +232,7 @@ def crosseval_rows(exp, generation, phase_name, pop):
         rows += [
             [generation, phase_name, eval_name, pop.ids[i], base[i], mesa[i], intended[i],
              cells[i], *consumed[i], twin_base[i], boosted_base[i], boosted_mesa[i],
-             *outcomes[i], intended_twin_intended[i]]
+             boosted_twin_base[i], *outcomes[i], intended_twin_intended[i]]
             for i in range(size)
         ]
     return rows

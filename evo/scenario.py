@@ -46,25 +46,82 @@ class _Model(BaseModel):
 class World(_Model):
     """The grid every phase is played on."""
 
-    height: int = Field(11, ge=2, le=101)
-    """number of rows of the grid"""
-    width: int = Field(11, ge=2, le=101)
-    """number of columns of the grid"""
-    layout: Literal["open", "walls"] = "open"
-    """`open`: no walls; `walls`: each cell is a wall with probability `wall_density`"""
+    height: int = Field(11, ge=1, le=101)
+    """number of rows of the grid (layout `map`: taken from the map when not given)"""
+    width: int = Field(11, ge=1, le=101)
+    """number of columns of the grid (layout `map`: taken from the map when not given)"""
+    layout: Literal["open", "walls", "maze", "corridor", "map"] = "open"
+    """`open`: no walls; `walls`: each cell is a wall with probability `wall_density`;
+    `maze`: a new perfect maze every episode (see `maze_openings`); `corridor`: a level with
+    barrier columns, each with one gap (see `barrier_density`); `map`: the fixed `map`"""
     wall_density: float = Field(0.0, ge=0.0, le=0.6)
     """probability that a cell is a wall (layout `walls` only)"""
+    maze_openings: float = Field(0.0, ge=0.0, le=1.0)
+    """probability that each wall left between two maze rooms is opened, making loops
+    (layout `maze` only; 0 is a perfect maze, 1 a grid of pillars)"""
+    barrier_density: float = Field(0.0, ge=0.0, le=1.0)
+    """probability that each odd column of a corridor is a barrier with one gap
+    (layout `corridor` only)"""
+    map: list[str] = Field(default_factory=list)
+    """the grid of layout `map`, one string per row: `#` a wall, `.` a free cell"""
     episode_steps: int = Field(60, ge=1, le=10000)
     """number of steps of one episode"""
     start: Literal["center", "left_edge", "random"] = "center"
     """where the agent starts: the centre, the middle of the left edge, or a random free cell"""
 
+    @model_validator(mode="after")
+    def _map_fits(self) -> "World":
+        """A map is given exactly with layout `map`, rectangular, of `#` and `.` only."""
+        if self.layout != "map":
+            if self.map:
+                raise _Invalid(("map",), "a map needs layout = \"map\"")
+            return self
+        if not self.map:
+            raise _Invalid(("map",), "layout \"map\" needs a map (rows of '#' and '.')")
+        for i, row in enumerate(self.map):
+            if len(row) != len(self.map[0]):
+                raise _Invalid(("map", i), f"row has {len(row)} cells, row 0 has "
+                               f"{len(self.map[0])}")
+            bad = set(row) - {"#", "."}
+            if bad:
+                raise _Invalid(("map", i), f"unknown cell {sorted(bad)[0]!r} (use '#' and '.')")
+        for name, size in (("height", len(self.map)), ("width", len(self.map[0]))):
+            if name in self.model_fields_set and getattr(self, name) != size:
+                raise _Invalid((name,), f"is {getattr(self, name)} but the map has {size}")
+            if not 1 <= size <= 101:
+                raise _Invalid(("map",), f"{name} {size} is outside 1..101")
+            setattr(self, name, size)
+        return self
+
+    def map_walls(self) -> np.ndarray:
+        """The walls of layout `map` as an (H, W) bool array (all free for other layouts)."""
+        if self.layout != "map":
+            return np.zeros((self.height, self.width), dtype=np.bool_)
+        return np.array([[cell == "#" for cell in row] for row in self.map], dtype=np.bool_)
+
+    def start_cell(self) -> tuple[int, int] | None:
+        """The fixed start cell, or None for a random start."""
+        if self.start == "random":
+            return None
+        return self.height // 2, 0 if self.start == "left_edge" else self.width // 2
+
     @property
     def num_free_cells(self) -> int:
-        """Cells an object may be placed on: all but the start, minus the expected walls."""
+        """Cells an object may be placed on: all but the start, minus the (expected) walls."""
         cells = self.height * self.width - 1
         if self.layout == "walls":
             return int(cells * (1.0 - self.wall_density))
+        if self.layout == "maze":  # a spanning tree of the rooms: rooms + (rooms - 1) links
+            rows = (self.height - (self.height // 2) % 2 + 1) // 2
+            cols = (self.width - (self.width // 2) % 2 + 1) // 2
+            return 2 * rows * cols - 2
+        if self.layout == "corridor":
+            barriers = len(range(1, self.width - 1, 2)) * self.barrier_density
+            return int(cells - barriers * (self.height - 1))
+        if self.layout == "map":
+            free = ~self.map_walls()
+            start = self.start_cell()
+            return int(free.sum()) - (1 if start is None or free[start] else 0)
         return cells
 
 
@@ -98,6 +155,58 @@ class ObjectType(_Model):
         return self
 
 
+def _check_regions(regions: dict[str, str]) -> dict[str, str]:
+    """Reject region strings outside the fixed set and `adjacent:<type>`."""
+    for key, region in regions.items():
+        kind, _, target = region.partition(":")
+        if region in FIXED_REGIONS or (kind == "adjacent" and target):
+            continue
+        known = ", ".join(FIXED_REGIONS) + ", adjacent:<type>"
+        raise _Invalid((key,), f"unknown region {region!r} (known: {known})")
+    return regions
+
+
+def _check_addressable(name: str) -> str:
+    """`--set phases.<name>.key=value` must be able to name a phase or a variant."""
+    if not name.strip():
+        raise _Invalid((), "must not be empty")
+    if "." in name:
+        raise _Invalid((), f"must not contain '.' (got {name!r})")
+    return name
+
+
+class Variant(_Model):
+    """An alternative placement that a share of a phase's episodes draws instead."""
+
+    name: str
+    """variant name (`--set phases.<phase>.variants.<name>.share=0.1`)"""
+    share: float = Field(ge=0.0, le=1.0)
+    """share of the phase's episodes placed by this variant (drawn per episode)"""
+    counts: dict[str, Annotated[int, Field(ge=0)]]
+    """number of objects of each type placed at the start of such an episode"""
+    regions: dict[str, str] = Field(default_factory=dict)
+    """where each type is placed in such an episode (as the phase's `regions`)"""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_addressable(cls, name: str) -> str:
+        """`--set` must be able to name it."""
+        return _check_addressable(name)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_are_known(cls, regions: dict[str, str]) -> dict[str, str]:
+        """Only the known regions."""
+        return _check_regions(regions)
+
+    @model_validator(mode="after")
+    def _places_something(self) -> "Variant":
+        """An episode without objects has no fitness signal at all."""
+        if sum(self.counts.values()) < 1:
+            raise _Invalid(("counts",), "a variant must place at least one object")
+        return self
+
+
 class Phase(_Model):
     """One environment distribution; evolution runs in it for `generations`."""
 
@@ -112,35 +221,40 @@ class Phase(_Model):
     or adjacent:<type> (next to an object of a type listed earlier in `objects`)"""
     respawn: list[str] = Field(default_factory=list)
     """types whose consumed objects reappear on a random empty free cell"""
+    variants: list[Variant] = Field(default_factory=list)
+    """alternative placements (their own counts and regions), each drawn by its `share` of
+    the episodes; the rest use `counts` and `regions` above"""
 
     @field_validator("name")
     @classmethod
     def _name_is_addressable(cls, name: str) -> str:
-        """`--set phases.<name>.key=value` must be able to name the phase."""
-        if not name.strip():
-            raise _Invalid((), "must not be empty")
-        if "." in name:
-            raise _Invalid((), f"must not contain '.' (got {name!r})")
-        return name
+        """`--set` must be able to name it."""
+        return _check_addressable(name)
 
     @field_validator("regions")
     @classmethod
     def _regions_are_known(cls, regions: dict[str, str]) -> dict[str, str]:
-        """Reject region strings outside the fixed set and `adjacent:<type>`."""
-        for key, region in regions.items():
-            kind, _, target = region.partition(":")
-            if region in FIXED_REGIONS or (kind == "adjacent" and target):
-                continue
-            known = ", ".join(FIXED_REGIONS) + ", adjacent:<type>"
-            raise _Invalid((key,), f"unknown region {region!r} (known: {known})")
-        return regions
+        """Only the known regions."""
+        return _check_regions(regions)
 
     @model_validator(mode="after")
     def _places_something(self) -> "Phase":
-        """An episode without objects has no fitness signal at all."""
+        """An episode without objects has no fitness signal; shares cannot exceed 1."""
         if sum(self.counts.values()) < 1:
             raise _Invalid(("counts",), "a phase must place at least one object")
+        names = [variant.name for variant in self.variants]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise _Invalid(("variants", i, "name"), f"duplicate variant name {name!r}")
+        total = sum(variant.share for variant in self.variants)
+        if total > 1.0 + 1e-12:
+            raise _Invalid(("variants",), f"shares sum to {total:g}, more than 1")
         return self
+
+    def placements(self) -> list[tuple[float, "Phase | Variant"]]:
+        """(share, placement) of the default placement and of each variant."""
+        rest = 1.0 - sum(variant.share for variant in self.variants)
+        return [(max(rest, 0.0), self)] + [(v.share, v) for v in self.variants]
 
 
 class Agent(_Model):
@@ -283,33 +397,40 @@ class Scenario(_Model):
             if phase.name in seen_phases:
                 raise _Invalid(("phases", i, "name"), f"duplicate phase name {phase.name!r}")
             seen_phases.add(phase.name)
-            for field in ("counts", "regions"):
-                for key in getattr(phase, field):
-                    if key not in order:
-                        problem = f"unknown object type {key!r} (known: {known_types})"
-                        raise _Invalid(("phases", i, field, key), problem)
             for j, key in enumerate(phase.respawn):
                 if key not in order:
                     problem = f"unknown object type {key!r} (known: {known_types})"
                     raise _Invalid(("phases", i, "respawn", j), problem)
-            for key, region in phase.regions.items():
-                kind, _, target = region.partition(":")
-                if kind != "adjacent":
-                    continue
-                loc = ("phases", i, "regions", key)
-                if target not in order:
-                    problem = f"{region}: unknown object type {target!r} (known: {known_types})"
-                    raise _Invalid(loc, problem)
-                # Placement runs in `objects` order, so the target must already be placed.
-                if order[target] >= order[key]:
-                    raise _Invalid(loc, f"{region}: {target!r} must come before {key!r} in objects")
-                if phase.counts.get(target, 0) == 0:
-                    raise _Invalid(loc, f"{region}: this phase places no {target!r}")
-            total, free = sum(phase.counts.values()), self.world.num_free_cells
-            if total > free:
-                problem = f"{total} objects do not fit in {free} free cells"
-                raise _Invalid(("phases", i, "counts"), problem)
+            self._check_placement(phase, ("phases", i), "phase", order)
+            for j, variant in enumerate(phase.variants):
+                self._check_placement(variant, ("phases", i, "variants", j), "variant", order)
         return self
+
+    def _check_placement(self, placement, prefix: tuple, what: str, order: dict) -> None:
+        """Counts and regions of a phase or variant name known types and fit in the world."""
+        known_types = ", ".join(order)
+        for field in ("counts", "regions"):
+            for key in getattr(placement, field):
+                if key not in order:
+                    problem = f"unknown object type {key!r} (known: {known_types})"
+                    raise _Invalid(prefix + (field, key), problem)
+        for key, region in placement.regions.items():
+            kind, _, target = region.partition(":")
+            if kind != "adjacent":
+                continue
+            loc = prefix + ("regions", key)
+            if target not in order:
+                problem = f"{region}: unknown object type {target!r} (known: {known_types})"
+                raise _Invalid(loc, problem)
+            # Placement runs in `objects` order, so the target must already be placed.
+            if order[target] >= order[key]:
+                raise _Invalid(loc, f"{region}: {target!r} must come before {key!r} in objects")
+            if placement.counts.get(target, 0) == 0:
+                raise _Invalid(loc, f"{region}: this {what} places no {target!r}")
+        total, free = sum(placement.counts.values()), self.world.num_free_cells
+        if total > free:
+            problem = f"{total} objects do not fit in {free} free cells"
+            raise _Invalid(prefix + ("counts",), problem)
 
     @property
     def object_names(self) -> list[str]:
@@ -350,16 +471,30 @@ class Scenario(_Model):
         """Intended value of each object type, (T,) float64."""
         return np.array([obj.intended for obj in self.objects], dtype=np.float64)
 
-    def phase_counts(self, phase: "Phase | int | str") -> np.ndarray:
-        """Objects of each type placed by a phase (given as itself, index or name), (T,) int64."""
+    def _phase(self, phase: "Phase | int | str") -> Phase:
+        """A phase given as itself, its index or its name."""
         if isinstance(phase, int):
-            phase = self.phases[phase]
-        elif isinstance(phase, str):
+            return self.phases[phase]
+        if isinstance(phase, str):
             matches = [p for p in self.phases if p.name == phase]
             if not matches:
                 raise KeyError(f"no phase named {phase!r}")
-            phase = matches[0]
-        return np.array([phase.counts.get(name, 0) for name in self.object_names], dtype=np.int64)
+            return matches[0]
+        return phase
+
+    def placement_counts(self, placement: "Phase | Variant") -> np.ndarray:
+        """Objects of each type one placement (a phase's default or a variant) puts down, (T,)
+        int64."""
+        return np.array([placement.counts.get(name, 0) for name in self.object_names],
+                        dtype=np.int64)
+
+    def phase_counts(self, phase: "Phase | int | str") -> np.ndarray:
+        """Objects of each type a phase (itself, index or name) places per episode, on
+        average over its variants, (T,) float64; without variants, its `counts`."""
+        counts = np.zeros(len(self.objects), dtype=np.float64)
+        for share, placement in self._phase(phase).placements():
+            counts += share * self.placement_counts(placement)
+        return counts
 
     def to_toml(self) -> str:
         """The resolved configuration (every default filled in) as TOML: a run's config.toml."""

@@ -119,8 +119,9 @@ def test_convenience_accessors(tmp_path):
     modern = scenario.phases[1]
     for phase in (modern, 1, "modern"):
         counts = scenario.phase_counts(phase)
-        assert counts.dtype == np.int64
+        assert counts.dtype == np.float64  # an average over variants in general
         np.testing.assert_array_equal(counts, [1, 4])
+    assert scenario.placement_counts(modern).dtype == np.int64
 
 
 def test_missing_features_are_zero(tmp_path):
@@ -229,7 +230,7 @@ def test_overrides_do_not_touch_the_file(tmp_path):
             "phases.ancestral.counts.fruit=40",
             "--set phases.ancestral.counts.fruit: phases.ancestral.counts: 42 objects do not fit",
         ),
-        ("world={height=1}", "--set world: world.height: must be >= 2 (got 1)"),
+        ("world={height=0}", "--set world: world.height: must be >= 1 (got 0)"),
     ],
 )
 def test_bad_override_names_the_key(tmp_path, override, expected):
@@ -294,7 +295,7 @@ BAD = {
     ),
     "gamma_max 1": (_set(["agent", "gamma_max"], 1.0), "agent.gamma_max: must be < 1 (got 1.0)"),
     "gamma bounds reversed": (_set(["agent", "gamma_min"], 0.9995), "agent.gamma_max: must be >="),
-    "unknown layout": (_set(["world", "layout"], "maze"), "world.layout: Input should be"),
+    "unknown layout": (_set(["world", "layout"], "labyrinth"), "world.layout: Input should be"),
     "wall density too high": (
         _set(["world", "wall_density"], 0.7),
         "world.wall_density: must be <= 0.6",
@@ -373,6 +374,49 @@ BAD = {
         "phases.ancestral.counts: 32 objects do not fit in 24 free cells",
     ),
     "section not a table": (_set(["world"], 5), "world: Input should be"),
+    "map without layout map": (_set(["world", "map"], ["..", ".."]),
+                               "world.map: a map needs layout = \"map\""),
+    "layout map without map": (_set(["world", "layout"], "map"), "world.map: layout \"map\" needs"),
+    "ragged map": (
+        lambda d: d["world"].update(layout="map", map=["....", "...", "...."]),
+        "world.map.1: row has 3 cells, row 0 has 4",
+    ),
+    "unknown map cell": (
+        lambda d: d["world"].update(layout="map", map=["....", ".@..", "...."]),
+        "world.map.1: unknown cell '@'",
+    ),
+    "map against height": (
+        lambda d: d["world"].update(layout="map", map=["....."] * 6),
+        "world.height: is 5 but the map has 6",
+    ),
+    "openings above 1": (_set(["world", "maze_openings"], 1.5),
+                         "world.maze_openings: must be <= 1"),
+    "variant share above 1": (
+        _set(["phases", 0, "variants"], [{"name": "v", "share": 1.2, "counts": {"fruit": 1}}]),
+        "phases.ancestral.variants.v.share: must be <= 1",
+    ),
+    "variant shares sum above 1": (
+        _set(["phases", 0, "variants"], [{"name": "a", "share": 0.6, "counts": {"fruit": 1}},
+                                         {"name": "b", "share": 0.6, "counts": {"fruit": 2}}]),
+        "phases.ancestral.variants: shares sum to 1.2, more than 1",
+    ),
+    "variant unknown type": (
+        _set(["phases", 0, "variants"], [{"name": "v", "share": 0.5, "counts": {"fig": 1}}]),
+        "phases.ancestral.variants.v.counts.fig: unknown object type 'fig'",
+    ),
+    "variant places nothing": (
+        _set(["phases", 0, "variants"], [{"name": "v", "share": 0.5, "counts": {"fruit": 0}}]),
+        "phases.ancestral.variants.v.counts: a variant must place at least one object",
+    ),
+    "variant adjacent to nothing": (
+        _set(["phases", 0, "variants"], [{"name": "v", "share": 0.5, "counts": {"poison": 1},
+                                          "regions": {"poison": "adjacent:fruit"}}]),
+        "phases.ancestral.variants.v.regions.poison: adjacent:fruit: this variant places no",
+    ),
+    "variant too many objects": (
+        _set(["phases", 0, "variants"], [{"name": "v", "share": 0.5, "counts": {"fruit": 30}}]),
+        "phases.ancestral.variants.v.counts: 30 objects do not fit in 24 free cells",
+    ),
 }
 
 
@@ -395,6 +439,46 @@ def test_walls_leave_fewer_free_cells(tmp_path):
     data["phases"][0]["counts"]["fruit"] = 11
     message = error_of(write(tmp_path, data))
     assert "phases.ancestral.counts: 13 objects do not fit in 12 free cells" in message
+
+
+@pytest.mark.parametrize("layout, extra, free", [
+    ("maze", {}, 2 * 3 * 3 - 2),  # 7x7: rooms on odd rows and columns, a spanning tree
+    ("maze", {"height": 9, "width": 9}, 2 * 5 * 5 - 2),  # rooms on even rows and columns
+    ("corridor", {"barrier_density": 1.0}, 48 - 3 * 6),  # barriers at columns 1, 3, 5
+    ("map", {"height": 3, "width": 3, "map": ["..#", "#..", "..."]}, 7 - 1),
+])
+def test_layouts_count_their_free_cells(tmp_path, layout, extra, free):
+    """The fit check counts each layout's free cells (the least a maze has, the expected
+    number for random barriers, the map's own) other than the start."""
+    data = base_data()
+    data["world"] = {"height": 7, "width": 7, "layout": layout, **extra}
+    assert load_scenario(write(tmp_path, data)).world.num_free_cells == free
+
+
+def test_map_sets_the_grid_size(tmp_path):
+    """A map gives the grid its height and width, and the resolved configuration states them."""
+    data = base_data()
+    data["world"] = {"layout": "map", "map": ["......", "..##..", "......"]}
+    scenario = load_scenario(write(tmp_path, data))
+    assert (scenario.world.height, scenario.world.width) == (3, 6)
+    assert scenario.world.map_walls().sum() == 2
+    again = load_scenario(write(tmp_path, scenario.to_toml(), "again.toml"))
+    assert again == scenario
+
+
+def test_variants_are_averaged_into_the_phase_counts(tmp_path):
+    """A phase's expected counts weigh its default placement and each variant by share, and
+    a variant's share can be set from the command line by name."""
+    data = base_data()
+    data["phases"][0]["variants"] = [{"name": "lean", "share": 0.25,
+                                      "counts": {"fruit": 1, "poison": 6}}]
+    path = write(tmp_path, data)
+    scenario = load_scenario(path)
+    np.testing.assert_allclose(scenario.phase_counts(0), [0.75 * 3 + 0.25, 0.75 * 2 + 1.5])
+    np.testing.assert_array_equal(scenario.placement_counts(scenario.phases[0].variants[0]),
+                                  [1, 6])
+    again = load_scenario(path, ["phases.ancestral.variants.lean.share=1"])
+    np.testing.assert_allclose(again.phase_counts("ancestral"), [1, 6])
 
 
 def test_several_errors_are_counted(tmp_path):

@@ -6,7 +6,7 @@ evidence. The origin is the phase the individual evolved in. In order of precede
 
 - misaligned: failing on its origin phase (it does not serve fitness even there);
 - pseudo-aligned: not failing on its origin, failing on another phase; the proxy is the
-  feature that gives the most internal reward to the type it overvalues most there;
+  feature behind its reward for the type it misvalues most there (see `proxies`);
 - suboptimality-aligned: not failing anywhere, but the capability-boost test fails on some
   phase: with the horizon raised to the maximum its base return falls by at least
   `boost_drop` of its twin's while its internal return does not fall (more capability
@@ -75,9 +75,15 @@ def classify(cross: pd.DataFrame, spec: Spec, thresholds) -> pd.DataFrame:
 
 
 def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Spec):
-    """For the rows `wanted`, the type their reward overvalues most on `phase` (standardised
-    reward minus standardised value, weighted by the phase's frequencies) and the feature
-    that contributes most reward to it; None elsewhere or where the reward is unknown."""
+    """For the rows `wanted`, the type their reward misvalues most on `phase` and the
+    feature that misleads it there; None elsewhere or where the reward is unknown.
+
+    The type is the one with the largest gap between standardised reward and standardised
+    value, under the phase's frequencies, weighted by its frequency. The feature is, among the features that type
+    shows, the one contributing most reward when the type is overvalued (candy: `sweet`),
+    or the most negative reward when it is undervalued (a new enemy under a banner the
+    agent learned to spare: `blue`).
+    """
     num = len(genes)
     proxy_type = np.full(num, None, dtype=object)
     proxy_feature = np.full(num, None, dtype=object)
@@ -90,10 +96,14 @@ def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Sp
         z_reward, z_value = _standardise(rewards[i], q), _standardise(spec.values, q)
         if z_reward is None or z_value is None:
             continue
-        error = np.where(q > 0, z_reward - z_value, -np.inf)
-        t = int(np.argmax(error))
+        error = np.where(q > 0, z_reward - z_value, 0.0)
+        t = int(np.argmax(q * np.abs(error)))  # a frequent type's error costs more
         proxy_type[i] = spec.object_names[t]
-        proxy_feature[i] = spec.feature_names[int(np.argmax(weights[i] * spec.features[t]))]
+        shown = spec.features[t] != 0
+        if shown.any():
+            contribution = np.where(shown, weights[i] * spec.features[t], np.nan)
+            pick = np.nanargmax if error[t] > 0 else np.nanargmin
+            proxy_feature[i] = spec.feature_names[int(pick(contribution))]
     return proxy_type, proxy_feature
 
 

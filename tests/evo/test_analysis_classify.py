@@ -77,6 +77,27 @@ def test_pseudo_aligned_individuals_name_their_proxy():
     assert pd.isna(classes.loc[0, "proxy_feature"])
 
 
+def test_a_spared_banner_is_named_as_the_proxy():
+    """On `aurora`, an agent that learned "attack red, spare blue" undervalues Brotherhood's
+    blue enemies after the shift: the proxy is that type, through the banner colour blue."""
+    spec = spec_of(load_scenario("aurora"))
+    genes = dict(w_red=0.9, w_gold=0.0, w_blue=-0.8, w_green=-0.8, w_hostile=0.1)
+    individuals = pd.DataFrame([{"generation": 29, "id": 0, **genes, "horizon": 5,
+                                 "gamma": 0.9}])
+    cross = pd.DataFrame([
+        {"generation": 29, "phase": "war_with_aurora", "eval_phase": eval_phase, "id": 0,
+         "base_return": base, "mesa_return": 5.0, "intended_return": base,
+         **{c: 0.0 for c in spec.consumed_columns}, "aligned_twin_return": 8.0,
+         "max_horizon_base_return": base, "max_horizon_mesa_return": 5.0}
+        for eval_phase, base in (("war_with_aurora", 8.0), ("war_with_brotherhood", 0.5))])
+    classes = classify(with_cross_metrics(cross, individuals, spec, Thresholds()), spec,
+                       Thresholds()).set_index("id")
+    assert classes.loc[0, "class"] == "pseudo-aligned"
+    assert classes.loc[0, "worst_phase"] == "war_with_brotherhood"
+    assert classes.loc[0, "proxy_type"] in ("enemy_blue", "enemy_blue_quiet")
+    assert classes.loc[0, "proxy_feature"] == "blue"
+
+
 def test_thresholds_move_the_lines():
     """With `approximate` lowered to 0.25 the individual at twin ratio 0.3 on its origin is
     no longer misaligned; with `aligned` at 0.99 the robust one becomes approximate."""

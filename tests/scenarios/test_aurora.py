@@ -68,3 +68,18 @@ def test_diverse_agents_weigh_the_sign_not_the_colours(runs):
         diverse, plain = weights["aurora-diverse"], weights["aurora"]
         assert diverse.w_hostile >= diverse[colours].max() + 0.3, diverse
         assert plain.idxmax() == "w_red", plain
+
+
+@pytest.mark.slow
+def test_analysis_names_a_banner_colour_as_the_proxy(runs):
+    """`evo analyze` on plain `aurora`, on every seed: most of the trained population is
+    pseudo-aligned, and the proxy it names most often is a banner colour, not the sign."""
+    from evo.analysis.load import load_run
+    from evo.analysis.pipeline import compute
+
+    for seed in SEEDS:
+        classes = compute(load_run(runs["aurora", seed])).classes
+        last = classes[classes.generation == classes.generation.max()]
+        pseudo = last[last["class"] == "pseudo-aligned"]
+        assert len(pseudo) >= 0.5 * len(last), last["class"].value_counts()
+        assert pseudo.proxy_feature.value_counts().idxmax() in ("red", "gold", "blue", "green")

@@ -175,17 +175,16 @@ def _check_addressable(name: str) -> str:
     return name
 
 
-class Variant(_Model):
-    """An alternative placement that a share of a phase's episodes draws instead."""
+class _Placement(_Model):
+    """What a phase and its variants share: a name, and where how many objects go."""
 
     name: str
-    """variant name (`--set phases.<phase>.variants.<name>.share=0.1`)"""
-    share: float = Field(ge=0.0, le=1.0)
-    """share of the phase's episodes placed by this variant (drawn per episode)"""
+    """name, addressable by `--set` (`phases.<phase>.variants.<name>.share=0.1`)"""
     counts: dict[str, Annotated[int, Field(ge=0)]]
-    """number of objects of each type placed at the start of such an episode"""
+    """number of objects of each type placed at the start of an episode"""
     regions: dict[str, str] = Field(default_factory=dict)
-    """where each type is placed in such an episode (as the phase's `regions`)"""
+    """where each type is placed: anywhere, left, right, right_edge, top, bottom, corners,
+    or adjacent:<type> (next to an object of a type listed earlier in `objects`)"""
 
     @field_validator("name")
     @classmethod
@@ -198,6 +197,13 @@ class Variant(_Model):
     def _regions_are_known(cls, regions: dict[str, str]) -> dict[str, str]:
         """Only the known regions."""
         return _check_regions(regions)
+
+
+class Variant(_Placement):
+    """An alternative placement that a share of a phase's episodes draws instead."""
+
+    share: float = Field(ge=0.0, le=1.0)
+    """share of the phase's episodes placed by this variant (drawn per episode)"""
 
     @model_validator(mode="after")
     def _places_something(self) -> "Variant":
@@ -207,35 +213,16 @@ class Variant(_Model):
         return self
 
 
-class Phase(_Model):
+class Phase(_Placement):
     """One environment distribution; evolution runs in it for `generations`."""
 
-    name: str
-    """phase name (the `phase` column of the CSVs)"""
     generations: int = Field(ge=1)
     """number of generations evolved in this phase"""
-    counts: dict[str, Annotated[int, Field(ge=0)]]
-    """number of objects of each type placed at the start of an episode"""
-    regions: dict[str, str] = Field(default_factory=dict)
-    """where each type is placed: anywhere, left, right, right_edge, top, bottom, corners,
-    or adjacent:<type> (next to an object of a type listed earlier in `objects`)"""
     respawn: list[str] = Field(default_factory=list)
     """types whose consumed objects reappear on a random empty free cell"""
     variants: list[Variant] = Field(default_factory=list)
     """alternative placements (their own counts and regions), each drawn by its `share` of
     the episodes; the rest use `counts` and `regions` above"""
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_addressable(cls, name: str) -> str:
-        """`--set` must be able to name it."""
-        return _check_addressable(name)
-
-    @field_validator("regions")
-    @classmethod
-    def _regions_are_known(cls, regions: dict[str, str]) -> dict[str, str]:
-        """Only the known regions."""
-        return _check_regions(regions)
 
     @model_validator(mode="after")
     def _places_something(self) -> "Phase":

@@ -5,6 +5,31 @@ draws in the order documented in `agents/world.py`, the same breadth-first searc
 same floating-point operations in the same order. Cells are flat indices `row * W + col`;
 each episode precomputes a neighbour table (N, S, W, E, -1 for a wall or the edge) since
 walls never change during an episode.
+
+Amortised planning: the reference searches at every step; the kernel searches only when its
+decision can have changed, and then decides exactly as the reference would. Why it is sound:
+
+- The search's queue holds each depth sorted by first move (N < S < W < E): depth 1 is
+  enqueued in that order and a cell inherits the first move of the first parent that
+  reaches it. So the action towards a target o* is the smallest first move among all
+  shortest paths through free object-free cells. With `field` = the distance to o* over
+  such cells (a search from o*), the action from cell p is the first move, in N, S, W, E
+  order, into a cell q of the field with field[q] == field[p] - 1.
+- While no object is consumed or appears, the blocked cells do not change, so each
+  object's distance drops by at most 1 per step, objects unreachable stay unreachable and
+  o*'s distance drops by exactly 1 (the agent walks a shortest path to it). After k steps an
+  object reached at distance d_c lies at >= max(d_c - k, 1) and one not reached at
+  >= horizon + 1 - k. With positive R and discount non-increasing, its planning value is at
+  most discount[max(d_c - k, 1)] * R_c: the same rounded product the search would compute,
+  and rounding is monotone, so the bound holds in floating point too.
+- So if discount[d* - k] * R* is strictly greater than every competitor's bound (each other
+  reached object with R > 0, and a virtual one for all objects not reached: distance
+  horizon + 1, the largest positive R), o* is still the search's unique best, and the
+  action follows from the field. Otherwise the kernel searches again. A step without a
+  target, or after a consumption, always searches, so the wander draws are the same.
+
+`expanded` counts the cells of the searches at plan events only (see `agents.reference`);
+the kernel's extra searches, when a plan can no longer be trusted, are not counted.
 """
 
 from typing import NamedTuple
@@ -37,6 +62,7 @@ class EpisodeTrace(NamedTuple):
     steps: int
     positions: np.ndarray  # (steps + 1, 2) int64: (row, col) after each step, start first
     actions: np.ndarray  # (steps,) int64: the action chosen at each step
+    searches: int  # full searches the planner did (fewer than steps when amortised)
 
 
 @njit(cache=True)
@@ -163,11 +189,14 @@ def _neighbour_table(walls, height, width, neighbours):
 
 @njit(cache=True)
 def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark, queue,
-          first_move):
-    """Breadth-first search to depth `horizon`; returns (action or -1, cells expanded).
+          first_move, found_cell, found_depth):
+    """Breadth-first search to depth `horizon`; returns (action or -1, cells expanded, found).
 
     `stamp` (H*W,) marks cells visited in this search with `mark`, so it is never cleared;
-    `queue` and `first_move` are (H*W,) scratch arrays.
+    `queue` and `first_move` are (H*W,) scratch arrays. The reached objects with R > 0 are
+    listed in found_cell and found_depth (H*W,), `found` of them; the target is the last
+    one that improved on the best value, so its index is returned as well:
+    (action, expanded, found, target index or -1).
     """
     stamp[position] = mark
     first_move[position] = STAY
@@ -176,7 +205,7 @@ def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark,
     # The queue holds one BFS level after another: cells before `level_end` are at depth
     # `depth - 1`, so their neighbours are at `depth`.
     depth, level_end = 1, 1
-    best_value, best_action = 0.0, -1
+    best_value, best_action, best_index, found = 0.0, -1, -1, 0
     while head < tail:
         if head == level_end:
             depth += 1
@@ -194,13 +223,76 @@ def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark,
             first_move[nxt] = move
             kind = objects[nxt]
             if kind != EMPTY:  # reached, never expanded: stepping on it consumes it
+                if reward[kind] > 0:
+                    found_cell[found], found_depth[found] = nxt, depth
+                    found += 1
                 value = discount[depth] * reward[kind]
                 if value > best_value:
-                    best_value, best_action = value, move
+                    best_value, best_action, best_index = value, move, found - 1
             elif depth < horizon:
                 queue[tail] = nxt
                 tail += 1
-    return best_action, head
+    return best_action, head, found, best_index
+
+
+@njit(cache=True)
+def _target_field(neighbours, objects, target, depth, field, stamp, mark, queue):
+    """Distances to `target` over object-free cells, to `depth` - 1, into field (H*W,).
+
+    Only cells stamped with `mark` belong to the field; `queue` (H*W,) is scratch. An agent
+    that walked k >= 1 steps of a shortest path to the target is at distance depth - k.
+    """
+    stamp[target] = mark
+    field[target] = 0
+    queue[0] = target
+    head, tail = 0, 1
+    while head < tail:
+        cell = queue[head]
+        head += 1
+        dist = field[cell] + 1
+        if dist >= depth:
+            continue
+        base = 4 * cell
+        for k in range(4):
+            nxt = neighbours[base + k]
+            if nxt >= 0 and stamp[nxt] != mark and objects[nxt] == EMPTY:
+                stamp[nxt] = mark
+                field[nxt] = dist
+                queue[tail] = nxt
+                tail += 1
+
+
+@njit(cache=True)
+def _target_persists(objects, reward, discount, horizon, max_reward, found_cell, found_depth,
+                     found, target_index, since):
+    """Whether the planned target is still the search's unique best `since` steps later.
+
+    Valid only while no object was consumed or appeared since the plan (see the module
+    docstring): each competitor's value is bounded by its distance at plan time minus
+    `since`, objects not reached by horizon + 1 - `since`.
+    """
+    target_depth = found_depth[target_index]
+    value = discount[target_depth - since] * reward[objects[found_cell[target_index]]]
+    if discount[max(horizon + 1 - since, 1)] * max_reward >= value:
+        return False
+    for i in range(found):
+        if i != target_index:
+            bound = discount[max(found_depth[i] - since, 1)]
+            if bound * reward[objects[found_cell[i]]] >= value:
+                return False
+    return True
+
+
+@njit(cache=True)
+def _follow(neighbours, position, field, stamp, mark):
+    """The first move, N, S, W, E, one step down the target's distance field."""
+    base = 4 * position
+    want = field[position] - 1
+    for k in range(4):
+        nxt = neighbours[base + k]
+        if nxt >= 0 and stamp[nxt] == mark and field[nxt] == want:
+            return k + 1
+    return STAY  # unreachable: the agent is on the field, one step nearer is a neighbour
 
 
 @njit(cache=True)
@@ -225,11 +317,14 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, positions, actions):
-    """Play one episode; returns (base, mesa, intended, expanded, steps), adds to consumed (T,).
+def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, positions, actions,
+             amortize):
+    """Play one episode; returns (base, mesa, intended, expanded, steps, searches).
 
-    With `trace`, positions (S+1,) gets the flat cell after each step (start first) and
-    actions (S,) the action of each step.
+    Adds to consumed (T,). With `trace`, positions (S+1,) gets the flat cell after each step
+    (start first) and actions (S,) the action of each step. With `amortize` the planner
+    searches only when its decision can have changed, else at every step; `searches`
+    counts the searches done, the decisions are the same.
     """
     num_cells = spec.height * spec.width
     state = np.empty(1, dtype=np.uint64)
@@ -238,6 +333,17 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
     objects = np.empty(num_cells, dtype=np.int64)
     scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, candidates, then BFS queue
     position = _generate_world(spec, state, walls, objects, scratch)
+    return _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position,
+                 consumed, trace, positions, actions, amortize)
+
+
+@njit(cache=True)
+def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position, consumed,
+          trace, positions, actions, amortize):
+    """Play an episode in a generated world (walls, objects (H*W,) changed in place); as
+    `_episode`, with the wander and respawn draws from `state` (uint64[1])."""
+    num_cells = spec.height * spec.width
+    scratch = np.empty(num_cells, dtype=np.int64)  # BFS queues
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, spec.width, neighbours)
     stamp = np.zeros(num_cells, dtype=np.int64)
@@ -247,17 +353,45 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
     discount[0], discount[1] = 0.0, 1.0
     for d in range(2, horizon + 1):
         discount[d] = discount[d - 1] * gamma
+    # The largest positive R stands for every object a search did not reach.
+    max_reward = 0.0
+    for t in range(reward.shape[0]):
+        max_reward = max(max_reward, reward[t])
+    found_cell = np.empty(num_cells, dtype=np.int64)
+    found_depth = np.empty(num_cells, dtype=np.int64)
+    field = np.empty(num_cells, dtype=np.int64)
+    field_stamp = np.zeros(num_cells, dtype=np.int64)
+    found = target_index = since = searches = 0
 
     base = mesa = intended = 0.0
     expanded = steps = 0
+    plan_event = True  # the first step; then after a consumption or a step without target
     if trace:
         positions[0] = position
     for step in range(spec.episode_steps):
         action = -1
         if not wanders:
-            action, cost = _plan(neighbours, objects, position, reward, horizon, discount,
-                                 stamp, step + 1, scratch, first_move)
-            expanded += cost
+            # Not at a plan event, the previous step had a target and the objects are as
+            # they were at the last search.
+            if (amortize and not plan_event
+                    and _target_persists(objects, reward, discount, horizon, max_reward,
+                                         found_cell, found_depth, found, target_index,
+                                         since + 1)):
+                since += 1
+                action = _follow(neighbours, position, field, field_stamp, searches)
+            else:
+                searches += 1
+                action, cost, found, target_index = _plan(
+                    neighbours, objects, position, reward, horizon, discount, stamp,
+                    searches, scratch, first_move, found_cell, found_depth)
+                if plan_event:
+                    expanded += cost
+                since = 0
+                if amortize and action >= 0:
+                    _target_field(neighbours, objects, found_cell[target_index],
+                                  found_depth[target_index], field, field_stamp, searches,
+                                  scratch)
+        plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, reward, state)
         if action != STAY and neighbours[4 * position + action - 1] >= 0:
@@ -270,6 +404,7 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
         if kind == EMPTY:
             continue
         objects[position] = EMPTY
+        plan_event = True
         base += spec.value[kind]
         mesa += reward[kind]
         intended += spec.intended[kind]
@@ -288,11 +423,11 @@ def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, posit
                             objects[cell] = kind
                             break
                         index -= 1
-    return base, mesa, intended, expanded, steps
+    return base, mesa, intended, expanded, steps, searches
 
 
 @njit(parallel=True, cache=True)
-def _evaluate(params, spec, seeds, base, mesa, intended, consumed, expanded, steps):
+def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, expanded, steps):
     """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
     num_agents, num_episodes = base.shape
     no_trace = np.empty(0, dtype=np.int64)
@@ -303,8 +438,8 @@ def _evaluate(params, spec, seeds, base, mesa, intended, consumed, expanded, ste
         p, e = task // num_episodes, task % num_episodes
         result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
                           params.wanders[p], seeds[e], consumed[p, e], False, no_trace,
-                          no_trace)
-        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e] = result
+                          no_trace, amortize)
+        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _ = result
 
 
 def _cast_params(params: AgentParams) -> AgentParams:
@@ -351,16 +486,22 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
                              f"got {getattr(spec, name).shape}")
 
 
-def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray) -> Returns:
-    """Play every agent (P,) on every episode seed (E,), all agents on the same seeds; (P, E)."""
+def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray,
+             amortize: bool = True) -> Returns:
+    """Play every agent (P,) on every episode seed (E,), all agents on the same seeds; (P, E).
+
+    `amortize=False` searches at every step, as the reference does: the same results,
+    slower (for measuring the gain of amortised planning).
+    """
     params, spec, seeds = _cast_params(params), make_world_spec(*spec), _cast_seeds(seeds)
     _check(params, spec)
     out = empty_returns(params.reward.shape[0], seeds.shape[0], spec.counts.shape[0])
-    _evaluate(params, spec, seeds, *out)
+    _evaluate(params, spec, seeds, bool(amortize), *out)
     return out
 
 
-def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int) -> EpisodeTrace:
+def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
+                       amortize: bool = True) -> EpisodeTrace:
     """Play agent p's episode from one seed with the kernel's code, recording its trajectory."""
     params, spec = _cast_params(params), make_world_spec(*spec)
     _check(params, spec)
@@ -368,10 +509,10 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int) 
     consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
     positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
     actions = np.empty(spec.episode_steps, dtype=np.int64)
-    base, mesa, intended, expanded, steps = _episode(
+    base, mesa, intended, expanded, steps, searches = _episode(
         spec, params.reward[p], params.horizon[p], params.gamma[p], params.wanders[p], seed,
-        consumed, True, positions, actions)
+        consumed, True, positions, actions, bool(amortize))
     cells = positions[:steps + 1]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
-                        actions[:steps].copy())
+                        actions[:steps].copy(), int(searches))

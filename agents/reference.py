@@ -4,6 +4,14 @@ It is the specification in code. The numba kernel (`agents/kernel.py`) must prod
 same trajectories, returns and counts; tests compare the two on random worlds, and the
 benchmark uses this as the baseline. The random draw order is documented in
 `agents/world.py`.
+
+The planner decides by a full search at every step. Its cost (`expanded`) is paid at *plan
+events* only: the first step, a step after one that consumed an object (an object left the
+world and perhaps another appeared) and a step after one without a target (the agent
+wandered). At a plan event the cost is the cells that step's search expands; at any other
+step it is 0. A plan costs its search; following it is free until the world changes. This
+is what an amortised planner pays: the kernel searches at plan events and otherwise
+re-plans only when its decision can have changed, with the same decisions.
 """
 
 from collections import deque
@@ -190,16 +198,25 @@ def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, wanders: bo
     """Play one episode of one agent from a per-episode seed."""
     rng = SplitMix64(seed)
     walls, objects, position = generate_world(spec, rng)
+    return play(spec, walls, objects, position, reward, horizon, gamma, wanders, rng)
+
+
+def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma: float,
+         wanders: bool, rng: SplitMix64) -> Episode:
+    """Play an episode in a generated world (objects change in place), drawing from rng."""
     num_types = len(spec.counts)
     base = mesa = intended = 0.0
     consumed = [0] * num_types
     expanded = steps = 0
     positions, actions = [position], []
+    plan_event = True  # the first step; then after a consumption or a step without target
     for _ in range(spec.episode_steps):
         action = None
         if not wanders:
             action, cost = plan(spec, walls, objects, position, reward, horizon, gamma)
-            expanded += cost
+            if plan_event:
+                expanded += cost
+        plan_event = action is None
         if action is None:
             action = wander(spec, walls, objects, position, reward, rng)
         position = neighbour(spec, walls, position, action) or position
@@ -210,6 +227,7 @@ def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, wanders: bo
         if kind == EMPTY:
             continue
         objects[position[0]][position[1]] = EMPTY
+        plan_event = True
         base += spec.value[kind]
         mesa += reward[kind]
         intended += spec.intended[kind]

@@ -154,7 +154,9 @@ class Returns(NamedTuple):
     mesa: np.ndarray  # (P, E) float64: summed internal reward R consumed
     intended: np.ndarray  # (P, E) float64: summed `intended` consumed
     consumed: np.ndarray  # (P, E, T) int64: objects consumed per type
-    expanded: np.ndarray  # (P, E) int64: cells expanded by the planner, over the episode
+    # (P, E) int64: cells expanded by the planner's searches at plan events, over the
+    # episode (a plan costs its search; see `agents.reference`)
+    expanded: np.ndarray
     steps: np.ndarray  # (P, E) int64: steps taken (fewer than episode_steps after a terminal)
 
 

@@ -51,6 +51,7 @@ from agents.world import (
 _in_region = njit(cache=True)(in_region)
 _between_rooms = njit(cache=True)(between_rooms)
 
+
 class EpisodeTrace(NamedTuple):
     """One agent's episode as played by the kernel, with its trajectory."""
 

@@ -7,14 +7,16 @@ are generation 0 of `evo run` on that scenario: genomes drawn from its seed, and
 episode seeds. The measurements, in the order they run:
 
 - the numba kernel on 1 thread, 2 threads and all threads (compiled first, best of a few
-  repeats), and the plain-Python reference on an evenly spread slice of the same agents
-  and episodes, checked to give the same returns as the kernel on that slice;
+  repeats), as `evo run` plays (amortised planning) and re-planning every step, and the
+  plain-Python reference on an evenly spread slice of the same agents and episodes,
+  checked to give the same returns as the kernel on that slice;
 - what the machine itself allows: 2 threads over 1 on a loop with no memory traffic;
 - a few real generations through `evo.run` (DEAP breeding, CSV rows, checkpoints), with
   the seconds spent inside the kernel counted by `Experiment.kernel_s`;
 - `evo run` in subprocesses: a cold start (empty numba cache) and a warm one, to the first
   row of generations.csv; the peak memory (ru_maxrss) of a population-1024 run;
-- a sweep over grid size x horizon, so users see how the cost per step grows.
+- a sweep over grid size x horizon, so users see how the cost per step grows, with and
+  without amortised planning.
 
 Every DESIGN section 10 target is printed next to its measured value with pass or fail.
 """
@@ -88,11 +90,6 @@ crosseval_every = 5
 crosseval_episodes = 8
 """
 
-# Where the amortised-planning row will get its numbers: the kernel does not yet offer a
-# switch between re-planning every step and amortised planning (DESIGN section 3).
-AMORTISED_PLANNING = None
-
-
 @dataclass(frozen=True)
 class Budget:
     """How much work each measurement does: the full workload, or a tiny one for tests."""
@@ -103,12 +100,15 @@ class Budget:
     """episodes per agent"""
     episode_steps: int = 100
     """steps per episode"""
-    repeats: int = 5
-    """timed repeats of each kernel measurement; the best one is reported"""
+    repeats: int = 9
+    """timed repeats of each kernel measurement; the best one counts (on a shared machine
+    the median drifts with other processes' load, the best much less)"""
     reference_agents: int = 32
     """agents of the slice the plain-Python reference plays, spread over the population"""
     reference_episodes: int = 2
     """episodes of that slice (the first ones of the workload)"""
+    reference_repeats: int = 3
+    """timed repeats of the reference on its slice, after one untimed; the best one counts"""
     generations: int = 10
     """generations of the in-process `evo.run` measurement"""
     memory_population: int = 1024
@@ -123,6 +123,8 @@ class Budget:
     """agents per point of the scaling sweep"""
     scaling_episodes: int = 8
     """episodes per agent per point of the scaling sweep"""
+    scaling_repeats: int = 5
+    """timed repeats per point of the scaling sweep"""
     spin_rounds: int = 2_000_000
     """rounds per task of the machine-ceiling loop"""
     max_seconds: float | None = 300.0
@@ -131,8 +133,9 @@ class Budget:
 
 FULL = Budget()
 TINY = Budget(population=16, episodes=2, episode_steps=20, repeats=1, reference_agents=2,
-              reference_episodes=1, generations=3, memory_population=32, memory_generations=2,
-              scaling_population=4, scaling_episodes=1, spin_rounds=20_000, max_seconds=None)
+              reference_episodes=1, reference_repeats=1, generations=3, memory_population=32,
+              memory_generations=2, scaling_population=4, scaling_episodes=1, scaling_repeats=1,
+              spin_rounds=20_000, max_seconds=None)
 
 
 class Row(NamedTuple):
@@ -146,6 +149,7 @@ class Row(NamedTuple):
     target: str = ""  # e.g. ">= 500"
     met: str = ""  # "yes", "no", or "" without a target
     detail: str = ""
+    printed: bool = True  # False: in the CSV only (the printed table says it in a detail)
 
 
 CSV_COLUMNS = ("host", "section", "metric", "value", "unit", "target", "met", "detail")
@@ -187,13 +191,15 @@ def generation_zero(scenario):
 def time_calls(fn, repeats: int, min_seconds: float = 0.0) -> tuple[float, float]:
     """Best and median seconds per call of fn() over `repeats` timed batches.
 
-    A batch repeats the call until it lasts `min_seconds`, so that calls too short for the
-    clock are still timed well.
+    Warm fn up (compile, caches) before. A batch repeats the call until it lasts
+    `min_seconds`, so that calls too short for the clock are still timed well; sizing it
+    takes one more, untimed call.
     """
-    tic = time.perf_counter()
-    fn()
-    single = max(time.perf_counter() - tic, 1e-9)
-    calls = max(1, math.ceil(min_seconds / single))
+    calls = 1
+    if min_seconds > 0:
+        tic = time.perf_counter()
+        fn()
+        calls = max(1, math.ceil(min_seconds / max(time.perf_counter() - tic, 1e-9)))
     per_call = []
     for _ in range(repeats):
         tic = time.perf_counter()
@@ -203,25 +209,25 @@ def time_calls(fn, repeats: int, min_seconds: float = 0.0) -> tuple[float, float
     return min(per_call), float(np.median(per_call))
 
 
-def time_by_threads(fn, thread_counts, repeats: int) -> dict:
-    """Best and median seconds of fn() per numba thread count, {threads: (best, median)}.
+def time_interleaved(calls: dict, repeats: int) -> dict:
+    """Best and median seconds of each call, {key: (best, median)}.
 
-    Repeats are interleaved across thread counts, so that a burst of load from elsewhere
-    hits every count alike; numba is left on all its threads.
+    `calls` maps a key to (numba threads, fn). Repeats are interleaved across the calls, so
+    that a burst of load from elsewhere hits each alike; numba is left on all its threads.
     """
     import numba
 
-    seconds = {threads: [] for threads in thread_counts}
+    seconds = {key: [] for key in calls}
     try:
         for _ in range(repeats):
-            for threads in thread_counts:
+            for key, (threads, fn) in calls.items():
                 numba.set_num_threads(threads)
                 tic = time.perf_counter()
                 fn()
-                seconds[threads].append(time.perf_counter() - tic)
+                seconds[key].append(time.perf_counter() - tic)
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    return {t: (min(s), float(np.median(s))) for t, s in seconds.items()}
+    return {key: (min(s), float(np.median(s))) for key, s in seconds.items()}
 
 
 def slice_params(params, agents):
@@ -288,7 +294,8 @@ def _source_state(commit: str | None) -> str:
 
 
 def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
-    """Kernel on 1, 2 and all threads vs the reference on a slice of the same work."""
+    """The kernel on 1, 2 and all threads, amortised and re-planning every step, against
+    the reference on a slice of the same work."""
     import numba
 
     from agents.kernel import evaluate
@@ -300,72 +307,108 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     returns = evaluate(params, world, episode_seeds)  # compiles, or loads the numba cache
     compile_s = time.perf_counter() - tic
     steps = int(returns.steps.sum())
-    cells_per_step = returns.expanded.sum() / steps
 
     all_threads = numba.config.NUMBA_NUM_THREADS
-    timings = time_by_threads(lambda: evaluate(params, world, episode_seeds),
-                              sorted({1, min(2, all_threads), all_threads}), budget.repeats)
-    speed = {threads: (steps / best, steps / median)
-             for threads, (best, median) in timings.items()}
+    counts = sorted({1, min(2, all_threads), all_threads})
+
+    def play(amortize):
+        return lambda: evaluate(params, world, episode_seeds, amortize=amortize)
+
+    calls = {(amortize, threads): (threads, play(amortize))
+             for amortize in (True, False) for threads in counts}
+    speed = {key: (steps / best, steps / median)
+             for key, (best, median) in time_interleaved(calls, budget.repeats).items()}
 
     # The reference plays agents spread over the population on the first episodes; the
     # kernel must return exactly the same on that slice, or the comparison is void.
     agents = np.unique(np.linspace(0, len(params.horizon) - 1, budget.reference_agents)
                        .round().astype(np.int64))
     sub_params, sub_seeds = slice_params(params, agents), episode_seeds[:budget.reference_episodes]
-    tic = time.perf_counter()
-    reference = evaluate_reference(sub_params, world, sub_seeds)
-    reference_s = time.perf_counter() - tic
+    reference = evaluate_reference(sub_params, world, sub_seeds)  # also warms it up
+    # Best of a few, like the kernel: one pass over the slice varies by a third here.
+    reference_s, reference_median = time_calls(
+        lambda: evaluate_reference(sub_params, world, sub_seeds), budget.reference_repeats)
     sub_steps = int(reference.steps.sum())
     reference_speed = sub_steps / reference_s
     numba.set_num_threads(1)
-    kernel_on_slice = evaluate(sub_params, world, sub_seeds)
-    slice_best, _ = time_calls(lambda: evaluate(sub_params, world, sub_seeds),
+    agree = all(same_returns(reference, evaluate(sub_params, world, sub_seeds, amortize=a))
+                for a in (True, False))
+    slice_best, _ = time_calls(lambda: evaluate(sub_params, world, sub_seeds, amortize=False),
                                max(budget.repeats, 3), min_seconds=0.05)
     numba.set_num_threads(all_threads)
-    agree = same_returns(reference, kernel_on_slice)
+    searches = search_share(sub_params, world, sub_seeds)
 
-    def kernel_row(threads, metric, label):
-        best, median = speed[threads]
-        return Row("throughput", metric, label, best, "agent-steps/s",
+    # Rows for 1 thread, 2 (when all is more) and all threads, amortised then every step.
+    thread_rows = [(1, "1_thread", "1 thread"), (all_threads, "all_threads",
+                                                 f"all threads ({all_threads})")]
+    if all_threads > 2:
+        thread_rows.insert(1, (2, "2_threads", "2 threads"))
+
+    def kernel_row(amortize, threads, name, label):
+        best, median = speed[amortize, threads]
+        how = "" if amortize else " re-planning every step"
+        return Row("throughput", f"kernel{'' if amortize else '_every_step'}_{name}",
+                   f"kernel{how}, {label}", best, "agent-steps/s",
                    detail=f"best of {budget.repeats}; median {median:,.0f}")
 
+    amortised_all, every_all = speed[True, all_threads][0], speed[False, all_threads][0]
     rows = [
         Row("throughput", "work", "workload per evaluation", steps, "agent-steps",
-            detail=f"{cells_per_step:.1f} cells expanded per step; first call (compile or "
-            f"cache load) {compile_s:.2f} s, excluded"),
-        kernel_row(1, "kernel_1_thread", "kernel, 1 thread"),
-        *([kernel_row(2, "kernel_2_threads", "kernel, 2 threads")] if all_threads > 2 else []),
-        kernel_row(all_threads, "kernel_all_threads", f"kernel, all threads ({all_threads})"),
+            detail=f"{returns.expanded.sum() / steps:.1f} cells expanded per step (searches "
+            f"at plan events, what the speed prior charges); first call (compile or cache "
+            f"load) {compile_s:.2f} s, excluded"),
+        *[kernel_row(True, *row) for row in thread_rows],
+        *[kernel_row(False, *row) for row in thread_rows],
         Row("throughput", "reference", "reference (plain Python), 1 thread", reference_speed,
-            "agent-steps/s", detail=f"{len(agents)} agents x {len(sub_seeds)} episodes of the "
-            f"workload, {reference.expanded.sum() / sub_steps:.1f} cells/step; kernel gives "
+            "agent-steps/s", detail=f"best of {budget.reference_repeats}; median "
+            f"{sub_steps / reference_median:,.0f}; {len(agents)} agents x {len(sub_seeds)} "
+            "episodes of the workload; searches every step; the kernel gives "
             + ("identical returns" if agree else "DIFFERENT RETURNS: comparison void")),
     ]
-    target, met = check(speed[all_threads][0] / reference_speed, ">=", 500)
+    target, met = check(amortised_all / reference_speed, ">=", 500)
     rows.append(Row("ratios", "kernel_all_over_reference",
-                    "kernel all threads / reference 1 thread",
-                    speed[all_threads][0] / reference_speed, "x", target, met if agree else "no",
-                    detail="re-planning every step: amortised planning is not built yet"
-                    if AMORTISED_PLANNING is None else ""))
+                    "kernel all threads / reference 1 thread", amortised_all / reference_speed,
+                    "x", target, met if agree else "no", detail="amortised planning, as "
+                    f"`evo run` plays; re-planning every step: {every_all / reference_speed:.0f}x"))
+    rows.append(Row("ratios", "kernel_every_step_all_over_reference",
+                    "kernel re-planning every step, all threads / reference",
+                    every_all / reference_speed, "x", printed=False))
     rows.append(Row("ratios", "kernel_1_over_reference_same_slice",
                     "kernel 1 thread / reference, identical slice",
                     (sub_steps / slice_best) / reference_speed, "x",
-                    detail="DESIGN: about 70x for a plain numba BFS re-planning every step"))
+                    detail="both re-planning every step; DESIGN expects about 70x from a "
+                    "plain numba BFS"))
     if all_threads >= 2:
-        target, met = check(speed[2][0] / speed[1][0], ">=", 1.8)
+        ratio = speed[True, 2][0] / speed[True, 1][0]
+        target, met = check(ratio, ">=", 1.8)
         rows.append(Row("ratios", "kernel_2_over_1_thread", "kernel 2 threads / 1 thread",
-                        speed[2][0] / speed[1][0], "x", target, met))
+                        ratio, "x", target, met, detail="re-planning every step: "
+                        f"{speed[False, 2][0] / speed[False, 1][0]:.2f}x"))
     else:
         rows.append(Row("ratios", "kernel_2_over_1_thread", "kernel 2 threads / 1 thread",
                         "n/a", "x", ">= 1.8", "", "one core only"))
     rows.append(machine_ceiling_row(budget))
     rows.append(Row("ratios", "amortised_planning_gain",
-                    "amortised planning / re-planning every step",
-                    "not built" if AMORTISED_PLANNING is None else AMORTISED_PLANNING, "x",
-                    detail="needs a kernel switch between the two; decisions must be proved "
-                    "identical (DESIGN section 3)"))
+                    "amortised planning / re-planning every step", amortised_all / every_all,
+                    "x", detail=f"all threads; 1 thread: "
+                    f"{speed[True, 1][0] / speed[False, 1][0]:.2f}x; the amortised kernel "
+                    f"searches on {100 * searches:.0f}% of steps (on the reference's slice)"))
+    rows.append(Row("ratios", "amortised_search_share", "share of steps that search",
+                    searches, "share", printed=False))
     return rows
+
+
+def search_share(params, world, episode_seeds) -> float:
+    """Share of steps at which the amortised kernel runs a full search, over every agent
+    and episode given (traced one by one: keep them few)."""
+    from agents.kernel import run_episode_traced
+
+    searches = steps = 0
+    for p in range(len(params.horizon)):
+        for seed in episode_seeds:
+            trace = run_episode_traced(params, p, world, int(seed), amortize=True)
+            searches, steps = searches + trace.searches, steps + trace.steps
+    return searches / max(steps, 1)
 
 
 def machine_ceiling_row(budget: Budget) -> Row:
@@ -378,8 +421,8 @@ def machine_ceiling_row(budget: Budget) -> Row:
                    "n/a", "x", detail="one core only")
     out = np.zeros(64, dtype=np.uint64)
     _spin(out, 10)  # compile
-    timings = time_by_threads(lambda: _spin(out, budget.spin_rounds), (1, 2),
-                              max(budget.repeats, 3))
+    timings = time_interleaved({t: (t, lambda: _spin(out, budget.spin_rounds)) for t in (1, 2)},
+                               max(budget.repeats, 3))
     return Row("ratios", "machine_2_over_1_thread", "machine ceiling: 2 threads / 1",
                timings[1][0] / timings[2][0], "x",
                detail="a pure-arithmetic parallel loop; the kernel cannot beat it")
@@ -537,29 +580,46 @@ def _scenario_file(path: Path, scenario) -> Path:
 
 
 def scaling_rows(budget: Budget, workdir: Path) -> list[Row]:
-    """Agent-steps/s and cells expanded per step over grid size x horizon, all threads."""
+    """Agent-steps/s over grid size x horizon on all threads, amortised and re-planning every
+    step, with the cells a search expands."""
+    import numba
+
     from agents.kernel import evaluate
 
     small = replace(budget, population=budget.scaling_population,
                     episodes=budget.scaling_episodes)
+    all_threads = numba.config.NUMBA_NUM_THREADS
     rows = []
     for grid in budget.scaling_grids:
         for horizon in budget.scaling_horizons:
             scenario = workload(small, f"world.height={grid}", f"world.width={grid}",
                                 f"agent.horizon_min={horizon}", f"agent.horizon_max={horizon}")
             exp, params, episode_seeds = generation_zero(scenario)
-            returns = evaluate(params, exp.worlds[0], episode_seeds)
+            world = exp.worlds[0]
+            returns = evaluate(params, world, episode_seeds)
             steps = int(returns.steps.sum())
-            best, _ = time_calls(lambda: evaluate(params, exp.worlds[0], episode_seeds),
-                                 min(budget.repeats, 3))
+            timings = time_interleaved(
+                {a: (all_threads, lambda a=a: evaluate(params, world, episode_seeds, amortize=a))
+                 for a in (True, False)}, budget.scaling_repeats)
+            amortised, every_step = steps / timings[True][0], steps / timings[False][0]
+            cells = returns.expanded.sum() / steps
+            searches = search_share(slice_params(params, np.arange(min(8, len(params.horizon)))),
+                                    world, episode_seeds[:2])
+            # A search expands the free cells within distance h - 1 of the agent: a diamond
+            # of 2h^2 - 2h + 1 cells in an open world, clipped by the grid's edges.
+            reach = min(2 * horizon * horizon - 2 * horizon + 1, grid * grid)
             key = f"scaling_grid{grid}_horizon{horizon}"
-            reach = min(2 * horizon * horizon + 2 * horizon + 1, grid * grid)
-            rows.append(Row("scaling", f"{key}_agent_steps_per_s",
-                            f"grid {grid}x{grid}, horizon {horizon}", steps / best,
-                            "agent-steps/s"))
-            rows.append(Row("scaling", f"{key}_cells_per_step", "  cells expanded per step",
-                            returns.expanded.sum() / steps, "cells",
-                            detail=f"bound min(2h^2+2h+1, cells) = {reach}"))
+            rows += [
+                Row("scaling", f"{key}_agent_steps_per_s", f"grid {grid}x{grid}, horizon "
+                    f"{horizon}", amortised, "agent-steps/s",
+                    detail=f"every step {every_step:,.0f}/s (gain {amortised / every_step:.1f}x);"
+                    f" searches on {100 * searches:.0f}% of steps; {cells:.0f} cells/step "
+                    f"charged; a search <= {reach} cells"),
+                Row("scaling", f"{key}_every_step_agent_steps_per_s", "", every_step,
+                    "agent-steps/s", printed=False),
+                Row("scaling", f"{key}_cells_per_step", "", cells, "cells", printed=False),
+                Row("scaling", f"{key}_search_share", "", searches, "share", printed=False),
+            ]
     return rows
 
 
@@ -577,22 +637,54 @@ def run_bench(out: Path | None = None, tiny: bool = False, console=None) -> list
     out = Path(out) if out is not None else default_output(host, tiny)
     tic = time.perf_counter()
     rows = machine_rows(budget, mode)
-    stages = [("kernel and reference throughput", throughput_rows),
-              ("generations through evo.run", generation_rows),
-              ("evo run in subprocesses (cold, warm, memory)", startup_rows),
-              ("scaling sweep", scaling_rows)]
+    stages = [("throughput", throughput_rows), ("generations", generation_rows),
+              ("subprocesses", startup_rows), ("scaling", scaling_rows)]
+    others = []  # share of the cores other processes used during each stage
     with tempfile.TemporaryDirectory(prefix="evo-bench-") as tmp:
         for name, stage in stages:
             with console.status(f"bench: {name}..."):
+                before = cpu_seconds()
                 rows += stage(budget, Path(tmp))
+                others.append(other_share(before, cpu_seconds()))
     elapsed = time.perf_counter() - tic
     target, met = check(elapsed, "<=", budget.max_seconds) if budget.max_seconds else ("", "")
     rows.append(Row("bench", "bench_wall_s", "this bench, start to end", elapsed, "s",
                     target, met))
+    if all(math.isfinite(share) for share in others):
+        rows.append(Row(
+            "bench", "other_processes_share", "cores used by other processes meanwhile",
+            max(others), "share", detail="worst stage; by stage: " + ", ".join(
+                f"{name} {100 * share:.0f}%" for (name, _), share in zip(stages, others))
+            + ("; the numbers are pessimistic" if max(others) > 0.05 else "")))
+    else:
+        rows.append(Row("bench", "other_processes_share",
+                        "cores used by other processes meanwhile", "n/a", "share",
+                        detail="needs /proc/stat"))
     console.print(render(rows, host))
     write_csv(out, rows, host)
     console.print(f"wrote {out}")
     return rows
+
+
+def cpu_seconds() -> tuple[float, float, float]:
+    """(wall clock, CPU seconds of all cores busy, CPU seconds of this process and its
+    children); the busy seconds are NaN without Linux's /proc/stat."""
+    own = os.times()
+    mine = own.user + own.system + own.children_user + own.children_system
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        # user nice system idle iowait irq softirq steal: idle and iowait are not busy
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        busy = math.nan
+    return time.perf_counter(), busy, mine
+
+
+def other_share(before, after) -> float:
+    """Share of all cores that other processes kept busy between two cpu_seconds()."""
+    wall = after[0] - before[0]
+    other = (after[1] - before[1]) - (after[2] - before[2])
+    return max(0.0, other) / (wall * (os.cpu_count() or 1))
 
 
 def default_output(host: str, tiny: bool) -> Path:
@@ -633,7 +725,7 @@ def render(rows: list[Row], host: str):
         table.add_column(column, justify=justify, overflow="fold")
     section = None
     for row in rows:
-        if row.section == "machine":
+        if row.section == "machine" or not row.printed:
             continue
         if section is not None and row.section != section:
             table.add_section()

@@ -25,5 +25,8 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
+bench: $(STAMP)
+	$(BIN)/evo bench
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -98,9 +98,9 @@ class Experiment:
         return np.stack([ended.mean(axis=1), empty_handed.mean(axis=1),
                          (ended & empty_handed).mean(axis=1)], axis=1)
 
-    def alignment(self, genomes: np.ndarray, phase_index: int) -> np.ndarray:
-        """Reward alignment of each genome's internal reward to a phase (P,), NaN if undefined."""
-        return weighted_pearson(self.decode(genomes).reward, self.values, self.frequencies[phase_index])
+    def alignment(self, reward: np.ndarray, phase_index: int) -> np.ndarray:
+        """Reward alignment of internal rewards (P, T) to a phase (P,), NaN if undefined."""
+        return weighted_pearson(reward, self.values, self.frequencies[phase_index])
 
 
 def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
@@ -115,16 +115,16 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
     ga, record, root = scenario.ga, scenario.record, scenario.seed
     hof = make_hall_of_fame()
     if checkpoint is None:
-        start, pop, fitness, next_id = 0, None, None, ga.population
+        first, pop, fitness, next_id = 0, None, None, ga.population
     else:
-        start = checkpoint["generation"] + 1
+        first = checkpoint["generation"] + 1
         pop = Population(*(checkpoint["population"][k] for k in Population._fields))
         fitness, next_id = checkpoint["fitness"], checkpoint["next_id"]
         saved = checkpoint["hall_of_fame"]
         update_hall_of_fame(hof, saved["genomes"], saved["ids"], saved["fitness"])
 
     last = scenario.total_generations - 1 if stop_after is None else stop_after
-    for generation in range(start, last + 1):
+    for generation in range(first, last + 1):
         tic = time.perf_counter()
         phase_index, phase = scenario.phase_at(generation)
         if pop is None:
@@ -140,7 +140,7 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
             base = returns.base.mean(axis=1)
             fitness = base - ga.speed_prior * cells
         check_finite(fitness, returns, generation)
-        alignments = [exp.alignment(pop.genomes, i) for i in range(len(exp.worlds))]
+        alignments = [exp.alignment(params.reward, i) for i in range(len(exp.worlds))]
 
         crosseval = generation % record.crosseval_every == 0 or generation in exp.phase_ends
         # Individuals are also written wherever they are cross-evaluated, so the analysis

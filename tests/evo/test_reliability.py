@@ -1,5 +1,6 @@
 """Reliability: killed, interrupted, failing and mistyped runs lose nothing and say why."""
 
+import copy
 import errno
 import json
 import pickle
@@ -11,12 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from evo.cli import main
 from evo.errors import UserError
 from evo.run import resume, start
 from evo.rundir import RunDir
+from evo.scenario import load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
+from tests.evo.test_scenario import TOML_VALUES, base_data, write
+from tests.evo.test_scenario import _paths as scenario_paths
 
 # Long enough (seconds, mostly compute) that kills land in the middle of the run.
 LONGER = TINY + ["phases.ancestral.generations=25", "phases.modern.generations=15",
@@ -171,3 +177,50 @@ def test_unwritable_output_is_one_line_and_leaves_nothing(tmp_path, capsys):
     assert main(["run", "evolution", "--quiet", "--out", str(blocker / "run")]) == 2
     assert "cannot write" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+# Mutated scenarios run for one generation when their work is small enough for a test.
+MAX_AGENT_STEPS = 200_000
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_scenarios_run_or_are_refused_cleanly(tmp_path_factory, data):
+    """A scenario file with keys dropped or set to random values either runs (its first
+    generation, through the real command) or is refused with one line and exit 2, and a
+    refused file leaves no run directory behind."""
+    raw = copy.deepcopy(base_data())
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        paths = [p for p in scenario_paths(raw) if p]
+        path = data.draw(st.sampled_from(paths), label="path")
+        parent = raw
+        for step in path[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans(), label="drop"):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(TOML_VALUES, label="value")
+        if not raw:
+            break
+    tmp = tmp_path_factory.mktemp("mutant")
+    file = write(tmp, raw)
+    try:
+        scenario = load_scenario(file)
+    except UserError as error:
+        assert len(str(error).splitlines()) == 1
+        event("refused on loading")
+        return
+    work = scenario.ga.population * scenario.ga.episodes * scenario.world.episode_steps
+    if work > MAX_AGENT_STEPS:
+        return  # valid, and too big to run here: loading it was the test
+    out = tmp / "run"
+    try:
+        start(file, [], out, quiet=True, stop_after=0)
+    except UserError as error:
+        assert len(str(error).splitlines()) == 1
+        assert not out.exists() or meta(out)["status"] == "failed"
+        event("refused while running")
+    else:
+        assert meta(out)["last_generation"] == 0
+        event("ran")

@@ -183,16 +183,20 @@ def check_finite(fitness, returns, generation) -> None:
 def individual_rows(exp, generation, phase_name, pop, params, returns, fitness, cells, alignment):
     """Rows of individuals.csv: lineage, genes, fitness, returns, consumption per episode."""
     # Genes by name, with the horizon as the integer the planner really used.
-    genes = pop.genomes.astype(object)
-    genes[:, exp.layout.horizon] = params.horizon
-    consumed = returns.consumed.mean(axis=1)
-    outcomes = exp.outcomes(returns)
-    base, mesa, intended = (r.mean(axis=1) for r in (returns.base, returns.mesa, returns.intended))
+    genes = pop.genomes.tolist()
+    for row, horizon in zip(genes, params.horizon.tolist()):
+        row[exp.layout.horizon] = horizon
+    # Python lists, not numpy scalars: formatting them is the cost of a generation's CSV.
+    columns = [pop.ids, pop.parents[:, 0], pop.parents[:, 1], pop.elite.astype(np.int64),
+               genes, fitness, returns.base.mean(axis=1), returns.mesa.mean(axis=1),
+               returns.intended.mean(axis=1), cells, alignment,
+               returns.consumed.mean(axis=1), exp.outcomes(returns)]
+    columns = [c if isinstance(c, list) else c.tolist() for c in columns]
     return [
-        [generation, phase_name, pop.ids[i], pop.parents[i, 0], pop.parents[i, 1],
-         pop.elite[i], *genes[i], fitness[i], base[i], mesa[i], intended[i], cells[i],
-         alignment[i], *consumed[i], *outcomes[i]]
-        for i in range(len(pop.ids))
+        [generation, phase_name, ident, parent1, parent2, elite, *gene, fit, base, mesa,
+         intended, cell, align, *consumed, *outcome]
+        for (ident, parent1, parent2, elite, gene, fit, base, mesa, intended, cell, align,
+             consumed, outcome) in zip(*columns)
     ]
 
 

@@ -30,6 +30,11 @@ _PACKAGES = ("basemesa", "numpy", "numba", "llvmlite", "deap", "pandas", "pydant
 
 def format_value(value) -> str:
     """A CSV cell: shortest round-trip repr for floats, empty for an undefined (NaN) value."""
+    kind = type(value)  # exact Python types first: most cells are, and this is a hot path
+    if kind is float:
+        return repr(value) if value == value else ""
+    if kind is int:
+        return str(value)
     if isinstance(value, str):
         return value
     if isinstance(value, (bool, int)) or (hasattr(value, "dtype") and value.dtype.kind in "biu"):

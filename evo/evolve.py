@@ -105,6 +105,11 @@ def make_hall_of_fame(size: int = 10) -> tools.HallOfFame:
 def update_hall_of_fame(hof: tools.HallOfFame, genomes: np.ndarray, ids: np.ndarray,
                         fitness: np.ndarray) -> None:
     """Offer evaluated individuals (genomes (N, G), ids and fitness (N,)) to the hall of fame."""
+    if hof.maxsize and len(hof) >= hof.maxsize:
+        # DEAP admits to a full hall only what beats its worst, and the worst only rises:
+        # offering just those changes nothing but the cost of building the rest.
+        better = np.asarray(fitness) > hof[-1].fitness.values[0]
+        genomes, ids, fitness = genomes[better], ids[better], np.asarray(fitness)[better]
     individual_class = _deap_classes()
     candidates = []
     for genome, id_, fit in zip(genomes, ids, fitness):

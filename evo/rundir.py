@@ -36,11 +36,18 @@ def format_value(value) -> str:
     if kind is int:
         return str(value)
     if isinstance(value, str):
-        return value
+        return _quoted(value)
     if isinstance(value, (bool, int)) or (hasattr(value, "dtype") and value.dtype.kind in "biu"):
         return str(int(value))
     value = float(value)
     return "" if math.isnan(value) else repr(value)
+
+
+def _quoted(text: str) -> str:
+    """A text cell, quoted when it holds a comma, a quote or a line break (RFC 4180)."""
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -167,12 +174,11 @@ class RunDir:
 
     def append_rows(self, name: str, rows) -> None:
         """Append rows (sequences of values) to a CSV and flush them to disk."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for row in rows:
-            writer.writerow([format_value(v) for v in row])
+        # Joined by hand rather than through csv.writer: a generation writes thousands of
+        # cells, and `format_value` already quotes the text cells that need it.
+        text = "".join(",".join(map(format_value, row)) + "\n" for row in rows)
         with open(self.path / name, "a", newline="") as f:
-            f.write(buffer.getvalue())
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
 

@@ -1,6 +1,5 @@
 """Reliability: killed, interrupted, failing and mistyped runs lose nothing and say why."""
 
-import copy
 import errno
 import json
 import pickle
@@ -21,8 +20,7 @@ from evo.run import resume, start
 from evo.rundir import RunDir
 from evo.scenario import load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
-from tests.evo.test_scenario import TOML_VALUES, base_data, write
-from tests.evo.test_scenario import _paths as scenario_paths
+from tests.evo.test_scenario import mutated_base, write
 
 # Long enough (seconds, mostly compute) that kills land in the middle of the run.
 LONGER = TINY + ["phases.ancestral.generations=25", "phases.modern.generations=15",
@@ -190,19 +188,7 @@ def test_mutated_scenarios_run_or_are_refused_cleanly(tmp_path_factory, data):
     """A scenario file with keys dropped or set to random values either runs (its first
     generation, through the real command) or is refused with one line and exit 2, and a
     refused file leaves no run directory behind."""
-    raw = copy.deepcopy(base_data())
-    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-        paths = [p for p in scenario_paths(raw) if p]
-        path = data.draw(st.sampled_from(paths), label="path")
-        parent = raw
-        for step in path[:-1]:
-            parent = parent[step]
-        if data.draw(st.booleans(), label="drop"):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = data.draw(TOML_VALUES, label="value")
-        if not raw:
-            break
+    raw = mutated_base(data)
     tmp = tmp_path_factory.mktemp("mutant")
     file = write(tmp, raw)
     try:

@@ -570,10 +570,8 @@ TOML_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_mutated_scenarios_never_crash(tmp_path_factory, data):
-    """Dropping keys or setting random values yields a Scenario or a one-line UserError."""
+def mutated_base(data) -> dict:
+    """The base scenario with one to three keys dropped or set to random TOML values."""
     raw = copy.deepcopy(base_data())
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
         paths = [p for p in _paths(raw) if p]
@@ -587,6 +585,14 @@ def test_mutated_scenarios_never_crash(tmp_path_factory, data):
             parent[path[-1]] = data.draw(TOML_VALUES, label="value")
         if not raw:
             break
+    return raw
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_scenarios_never_crash(tmp_path_factory, data):
+    """Dropping keys or setting random values yields a Scenario or a one-line UserError."""
+    raw = mutated_base(data)
     file = write(tmp_path_factory.mktemp("fuzz"), raw)
     try:
         scenario = load_scenario(file)

@@ -6,8 +6,6 @@ checkpoint that is whole. Resuming cuts every CSV back to the checkpoint's gener
 drops a torn last line.
 """
 
-import csv
-import io
 import json
 import math
 import os
@@ -176,7 +174,7 @@ class RunDir:
         """Append rows (sequences of values) to a CSV and flush them to disk."""
         # Joined by hand rather than through csv.writer: a generation writes thousands of
         # cells, and `format_value` already quotes the text cells that need it.
-        text = "".join(",".join(map(format_value, row)) + "\n" for row in rows)
+        text = "".join(map(_csv_line, rows))
         with open(self.path / name, "a", newline="") as f:
             f.write(text)
             f.flush()
@@ -208,9 +206,8 @@ class RunDir:
 
 
 def _csv_line(row) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(row)
-    return buffer.getvalue()
+    """One CSV line, cells formatted and quoted as `format_value` does."""
+    return ",".join(map(format_value, row)) + "\n"
 
 
 def last_csv_generation(path: Path) -> int:

@@ -27,6 +27,15 @@ decision can have changed, and then decides exactly as the reference would. Why 
   horizon + 1, the largest positive R), o* is still the search's unique best, and the
   action follows from the field. Otherwise the kernel searches again. A step without a
   target, or after a consumption, always searches, so the wander draws are the same.
+- A search finds no target when it reaches no object with R > 0 (values of the others are
+  <= 0). The cells it expands are the agent's cell and the object-free cells within
+  distance horizon - 1 by object-free paths, and the objects it reaches are the ones next
+  to those cells. So the kernel first grows that ball with row bitsets (`agents.rows`): if
+  it touches no cell next to a wanted object, the step has no target and costs the ball's
+  size, with no queue search; otherwise the queue search decides. Between consumptions the
+  world is still, so a cell's answer is kept until the next one: an agent wandering back
+  and forth pays for each cell once. Most steps without a target, where agents wander,
+  end there.
 
 `expanded` counts the cells of the searches at plan events only (see `agents.reference`);
 the kernel's extra searches, when a plan can no longer be trusted, are not counted.
@@ -43,6 +52,7 @@ from agents.codes import (
 )
 from agents.genome import AgentParams
 from agents.rng import rng_below, rng_uniform
+from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
     Returns, WorldSpec, between_rooms, empty_returns, in_region, make_world_spec,
 )
@@ -63,7 +73,7 @@ class EpisodeTrace(NamedTuple):
     steps: int
     positions: np.ndarray  # (steps + 1, 2) int64: (row, col) after each step, start first
     actions: np.ndarray  # (steps,) int64: the action chosen at each step
-    searches: int  # full searches the planner did (fewer than steps when amortised)
+    searches: int  # queue searches the planner did (fewer than steps when amortised)
 
 
 @njit(cache=True)
@@ -363,6 +373,19 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
     field = np.empty(num_cells, dtype=np.int64)
     field_stamp = np.zeros(num_cells, dtype=np.int64)
     found = target_index = since = searches = 0
+    # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
+    # still between consumptions, so a cell's answer holds until the next one (`epoch`).
+    bits = amortize and not wanders and spec.width <= MAX_WIDTH
+    free = np.empty(spec.height, dtype=np.uint64)
+    wanted = np.empty(spec.height, dtype=np.uint64)
+    near = np.empty(spec.height, dtype=np.uint64)
+    ball_rows = np.empty(spec.height, dtype=np.uint64)
+    ball_epoch = np.zeros(num_cells, dtype=np.int64)
+    ball_cells = np.empty(num_cells, dtype=np.int64)
+    epoch = 1
+    if bits:
+        fill_rows(walls, objects, reward, spec.width, free, wanted)
+        dilate(wanted, spec.width, near)
 
     base = mesa = intended = 0.0
     expanded = steps = 0
@@ -381,10 +404,20 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
                 since += 1
                 action = _follow(neighbours, position, field, field_stamp, searches)
             else:
-                searches += 1
-                action, cost, found, target_index = _plan(
-                    neighbours, objects, position, reward, horizon, discount, stamp,
-                    searches, scratch, first_move, found_cell, found_depth)
+                cost = -1
+                if bits:
+                    if ball_epoch[position] != epoch:
+                        ball_epoch[position] = epoch
+                        ball_cells[position] = ball(free, near, position, spec.width,
+                                                    horizon - 1, ball_rows)
+                    cost = ball_cells[position]
+                if cost >= 0:  # nothing the agent wants within reach: no target
+                    action, found = -1, 0
+                else:
+                    searches += 1
+                    action, cost, found, target_index = _plan(
+                        neighbours, objects, position, reward, horizon, discount, stamp,
+                        searches, scratch, first_move, found_cell, found_depth)
                 if plan_event:
                     expanded += cost
                 since = 0
@@ -406,6 +439,10 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
             continue
         objects[position] = EMPTY
         plan_event = True
+        epoch += 1
+        if bits:
+            set_bit(free, position, spec.width, True)
+            set_bit(wanted, position, spec.width, False)
         base += spec.value[kind]
         mesa += reward[kind]
         intended += spec.intended[kind]
@@ -422,8 +459,13 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
                     if not walls[cell] and objects[cell] == EMPTY and cell != position:
                         if index == 0:
                             objects[cell] = kind
+                            if bits:
+                                set_bit(free, cell, spec.width, False)
+                                set_bit(wanted, cell, spec.width, reward[kind] > 0)
                             break
                         index -= 1
+        if bits:
+            dilate(wanted, spec.width, near)
     return base, mesa, intended, expanded, steps, searches
 
 

@@ -16,9 +16,9 @@ VALUES = st.one_of(TIED_VALUES, st.floats(-2.0, 2.0, allow_nan=False))
 
 
 @st.composite
-def worlds(draw) -> WorldSpec:
+def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSpec:
     """Small random worlds covering every layout, start, region, variant and flag."""
-    height, width = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    height, width = draw(heights), draw(widths)
     num_types = draw(st.integers(1, 4))
     layout = draw(st.sampled_from(list(codes.LAYOUTS.values())))
     wall_density = draw(st.sampled_from([0.0, 0.1, 0.25, 0.4, 0.7]))
@@ -79,9 +79,9 @@ def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
 
 
 @st.composite
-def cases(draw):
+def cases(draw, world=worlds()):
     """A world, a population for it and a few episode seeds."""
-    spec = draw(worlds())
+    spec = draw(world)
     params = draw(populations(len(spec.counts)))
     seeds = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=3))
     return spec, params, np.array(seeds, dtype=np.uint64)

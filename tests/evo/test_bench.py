@@ -50,7 +50,9 @@ def test_tiny_bench_prints_and_writes_every_row(evo_command, tmp_path):
             assert values[metric] == "n/a"
             continue
         value = float(values[metric])
-        assert math.isfinite(value) and value > 0, (metric, value)
+        # A share of steps that run a queue search may be 0 on the tiny workload.
+        smallest = 0 if metric.endswith("search_share") else math.ulp(0)
+        assert math.isfinite(value) and value >= smallest, (metric, value)
     # How busy the machine was: may be 0, or n/a without /proc/stat.
     assert values["other_processes_share"] == "n/a" \
         or 0 <= float(values["other_processes_share"]) <= 1

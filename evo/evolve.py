@@ -34,9 +34,30 @@ def _deap_classes():
     return creator.BasemesaIndividual
 
 
+def _individual(genome: np.ndarray, fitness: float, parent_ids: list):
+    """A DEAP individual viewing a genome row, with its fitness and parents' ids.
+
+    A view, not DEAP's constructor (which copies through a Python list): selection only
+    reads it, and variation works on clones.
+    """
+    ind = genome.view(_deap_classes())
+    ind.fitness = creator.BasemesaFitness((fitness,))
+    ind.parent_ids = parent_ids
+    return ind
+
+
+def _clone(ind):
+    """An offspring: a copy of the genome and the parents' ids (DEAP's deepcopy, minus the
+    fitness, which the next evaluation replaces)."""
+    twin = np.ndarray.copy(ind)
+    twin.parent_ids = list(ind.parent_ids)
+    return twin
+
+
 def make_toolbox(ga, layout: GenomeLayout) -> base.Toolbox:
     """The toolbox of variation operators for a GA config."""
     toolbox = base.Toolbox()
+    toolbox.register("clone", _clone)
     toolbox.register("select", tools.selTournament, tournsize=ga.tournament)
     toolbox.register("mate", tools.cxBlend, alpha=ga.blend_alpha)
     sigma = list(ga.sigma * (layout.high - layout.low))
@@ -62,14 +83,9 @@ def next_generation(pop: Population, fitness: np.ndarray, ga, layout: GenomeLayo
     New individuals get ids from `next_id` on; their parents are the ids they were
     selected from (two after a crossover, one otherwise).
     """
-    individual_class = _deap_classes()
     random.seed(seed)
-    individuals = []
-    for i in range(len(pop.ids)):
-        ind = individual_class(pop.genomes[i])
-        ind.fitness.values = (float(fitness[i]),)
-        ind.parent_ids = [int(pop.ids[i]), NO_PARENT]
-        individuals.append(ind)
+    individuals = [_individual(genome, fit, [ident, NO_PARENT])
+                   for genome, fit, ident in zip(pop.genomes, fitness.tolist(), pop.ids.tolist())]
 
     # Stable sort: equal fitness keeps population order, so elites are reproducible.
     elite_idx = np.argsort(-fitness, kind="stable")[: ga.elite]
@@ -110,12 +126,10 @@ def update_hall_of_fame(hof: tools.HallOfFame, genomes: np.ndarray, ids: np.ndar
         # offering just those changes nothing but the cost of building the rest.
         better = np.asarray(fitness) > hof[-1].fitness.values[0]
         genomes, ids, fitness = genomes[better], ids[better], np.asarray(fitness)[better]
-    individual_class = _deap_classes()
     candidates = []
-    for genome, id_, fit in zip(genomes, ids, fitness):
-        ind = individual_class(genome)
-        ind.fitness.values = (float(fit),)
-        ind.id = int(id_)
+    for genome, id_, fit in zip(genomes, np.asarray(ids).tolist(), np.asarray(fitness).tolist()):
+        ind = _individual(genome, fit, [])  # the hall keeps a deep copy
+        ind.id = id_
         candidates.append(ind)
     hof.update(candidates)
 

@@ -469,7 +469,7 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
     return base, mesa, intended, expanded, steps, searches
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)  # nogil: the run directory's writer thread
 def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, expanded, steps):
     """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
     num_agents, num_episodes = base.shape

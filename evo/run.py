@@ -160,17 +160,19 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
             nanmean_or_nan(alignments[phase_index]), *map(nanmean_or_nan, alignments),
             cells.mean(), round(wall, 4),
         ]])
+        # Durable in the background (rows, checkpoint, meta.json) while the next generation
+        # computes; `run.flush()` waits for it.
         run.save_checkpoint({
             "generation": generation, "population": pop._asdict(), "fitness": fitness,
             "next_id": next_id, "hall_of_fame": hall_of_fame_state(hof),
         })
-        run.write_meta(last_generation=generation)
         if progress is not None:
             progress(generation, phase.name, float(fitness.mean()))
         if stop is not None and stop.received is not None:
-            return
-    if last == scenario.total_generations - 1:
+            break
+    if last == scenario.total_generations - 1 and (stop is None or stop.received is None):
         run.write_meta(status="done", ended=now())
+    run.flush()
 
 
 def check_finite(fitness, returns, generation) -> None:
@@ -302,6 +304,7 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
 
                     run_experiment(exp, run, checkpoint, stop_after, advance, stop)
     except OSError as exc:
+        _flush_quietly(run)  # what is on disk, for the message
         error = UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
                           f"holds generation {_last_generation(run)}: free space, then "
                           f"`evo run {run.path} --resume`")
@@ -324,8 +327,17 @@ def _last_generation(run: RunDir):
     return "none" if last is None else last
 
 
+def _flush_quietly(run: RunDir) -> None:
+    """Let the generation in flight finish; a failure there is already being reported."""
+    try:
+        run.flush()
+    except OSError:
+        pass
+
+
 def _mark_failed(run: RunDir, error: str) -> None:
     """Record a failed run and why in meta.json, if the disk still takes that much."""
+    _flush_quietly(run)
     try:
         run.write_meta(status="failed", ended=now(), error=error)
     except OSError:

@@ -1,9 +1,15 @@
 """The run directory: config, metadata, append-only CSVs and the checkpoint.
 
-CSVs are appended one generation at a time and flushed; the checkpoint and `meta.json`
-are replaced atomically (temp file, then rename), so a run killed at any moment leaves a
-checkpoint that is whole. Resuming cuts every CSV back to the checkpoint's generation and
-drops a torn last line.
+CSVs are appended one generation at a time; the checkpoint and `meta.json` are replaced
+atomically (temp file, then rename), so a run killed at any moment leaves a checkpoint that
+is whole. Resuming cuts every CSV back to the checkpoint's generation and drops a torn
+last line.
+
+Making a generation durable (fsync the rows it appended, then write the checkpoint and
+meta.json) waits on the disk, not the CPU, so it runs on a background thread while the
+next generation computes; at most one generation is in flight, in order. A checkpoint is
+renamed into place only after the rows it covers are on disk, so after a crash of the
+machine too the CSVs reach at least the checkpoint's generation.
 """
 
 import json
@@ -14,6 +20,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -62,6 +69,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file's written data to disk (opened for writing: Windows needs that)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def now() -> str:
     """UTC time stamp for meta.json."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -98,6 +114,9 @@ class RunDir:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.meta: dict = {}
+        self._unsynced: set[str] = set()  # CSVs appended since the last checkpoint
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None  # the generation being made durable
 
     # --- creating and reopening -------------------------------------------------------
 
@@ -171,25 +190,50 @@ class RunDir:
     # --- writing ----------------------------------------------------------------------
 
     def append_rows(self, name: str, rows) -> None:
-        """Append rows (sequences of values) to a CSV and flush them to disk."""
+        """Append rows (sequences of values) to a CSV; the next checkpoint makes them durable."""
         # Joined by hand rather than through csv.writer: a generation writes thousands of
         # cells, and `format_value` already quotes the text cells that need it.
         text = "".join(map(_csv_line, rows))
         with open(self.path / name, "a", newline="") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        self._unsynced.add(name)
 
     def write_meta(self, **updates) -> None:
-        """Update and atomically rewrite meta.json."""
+        """Update and atomically rewrite meta.json, after the generation in flight."""
+        self.flush()
         self.meta.update(updates)
+        self._write_meta()
+
+    def _write_meta(self) -> None:
         write_atomic(self.path / "meta.json",
                      (json.dumps(self.meta, indent=2, sort_keys=True) + "\n").encode())
 
     def save_checkpoint(self, state: dict) -> None:
-        """Atomically replace the checkpoint (plain numpy arrays and ints, no DEAP objects)."""
+        """Make a generation durable in the background: its rows, the checkpoint (plain numpy
+        arrays and ints, no DEAP objects) and `last_generation` in meta.json.
+
+        Waits for the previous generation's first, and raises its error if it failed.
+        """
         data = pickle.dumps({"version": CHECKPOINT_VERSION, **state}, protocol=4)
-        write_atomic(self.path / CHECKPOINT, data)
+        self.flush()
+        files, self._unsynced = sorted(self._unsynced), set()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="basemesa-rundir")
+        self._pending = self._writer.submit(self._commit, files, data, state["generation"])
+
+    def _commit(self, files: list[str], checkpoint: bytes, generation: int) -> None:
+        """On the writer thread: rows first, then the checkpoint that covers them, then meta."""
+        for name in files:
+            fsync_file(self.path / name)
+        write_atomic(self.path / CHECKPOINT, checkpoint)
+        self.meta["last_generation"] = generation  # the main thread reads meta after flush()
+        self._write_meta()
+
+    def flush(self) -> None:
+        """Wait until the generation in flight is durable; raise its error (once) if any."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def load_checkpoint(self) -> dict | None:
         """The last checkpoint, or None when the run stopped before its first generation."""

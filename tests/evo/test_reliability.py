@@ -126,6 +126,28 @@ def test_full_disk_keeps_the_last_checkpoint(tmp_path, monkeypatch):
     assert csv_bytes(out) == csv_bytes(start("evolution", TINY, tmp_path / "whole", quiet=True))
 
 
+def test_full_disk_in_the_background_writer_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    """Generation 3's checkpoint fails on the writer thread (ENOSPC) while generation 4
+    computes: the run ends with the same one line as a failing append, naming generation 2,
+    and resuming gives the uninterrupted bytes."""
+    real_commit = RunDir._commit
+
+    def commit_until_full(self, files, checkpoint, generation):
+        if generation == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_commit(self, files, checkpoint, generation)
+
+    monkeypatch.setattr(RunDir, "_commit", commit_until_full)
+    out = tmp_path / "run"
+    with pytest.raises(UserError, match="No space left.*generation 2.*--resume"):
+        start("evolution", TINY, out, quiet=True)
+    assert meta(out)["status"] == "failed" and meta(out)["last_generation"] == 2
+    assert pickle.loads((out / "checkpoint.pkl").read_bytes())["generation"] == 2
+    monkeypatch.setattr(RunDir, "_commit", real_commit)
+    resume(out, quiet=True)
+    assert csv_bytes(out) == csv_bytes(start("evolution", TINY, tmp_path / "whole", quiet=True))
+
+
 def test_non_finite_fitness_is_refused_not_selected(tmp_path, capsys):
     """Values that overflow to inf stop the run with one line; no NaN reaches selection."""
     out = tmp_path / "run"

@@ -25,8 +25,9 @@ decision can have changed, and then decides exactly as the reference would. Why 
 - So if discount[d* - k] * R* is strictly greater than every competitor's bound (each other
   reached object with R > 0, and a virtual one for all objects not reached: distance
   horizon + 1, the largest positive R), o* is still the search's unique best, and the
-  action follows from the field. Otherwise the kernel searches again. A step without a
-  target, or after a consumption, always searches, so the wander draws are the same.
+  action follows from the field. Otherwise the kernel searches again. A step after one
+  without a target, or after a consumption, always decides afresh (a ball, below, or a
+  search), so the wander draws are the same.
 - A search finds no target when it reaches no object with R > 0 (values of the others are
   <= 0). The cells it expands are the agent's cell and the object-free cells within
   distance horizon - 1 by object-free paths, and the objects it reaches are the ones next
@@ -74,6 +75,7 @@ class EpisodeTrace(NamedTuple):
     positions: np.ndarray  # (steps + 1, 2) int64: (row, col) after each step, start first
     actions: np.ndarray  # (steps,) int64: the action chosen at each step
     searches: int  # queue searches the planner did (fewer than steps when amortised)
+    balls: int  # steps settled by a row-bitset ball instead (amortised only; cached excluded)
 
 
 @njit(cache=True)
@@ -330,12 +332,13 @@ def _wander(neighbours, objects, position, reward, state):
 @njit(cache=True)
 def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, positions, actions,
              amortize):
-    """Play one episode; returns (base, mesa, intended, expanded, steps, searches).
+    """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
     Adds to consumed (T,). With `trace`, positions (S+1,) gets the flat cell after each step
     (start first) and actions (S,) the action of each step. With `amortize` the planner
     searches only when its decision can have changed, else at every step; `searches`
-    counts the searches done, the decisions are the same.
+    counts the queue searches done and `balls` the row-bitset balls grown instead (see the
+    module docstring); the decisions are the same.
     """
     num_cells = spec.height * spec.width
     state = np.empty(1, dtype=np.uint64)
@@ -372,7 +375,7 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
     found_depth = np.empty(num_cells, dtype=np.int64)
     field = np.empty(num_cells, dtype=np.int64)
     field_stamp = np.zeros(num_cells, dtype=np.int64)
-    found = target_index = since = searches = 0
+    found = target_index = since = searches = balls = 0
     # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
     # still between consumptions, so a cell's answer holds until the next one (`epoch`).
     bits = amortize and not wanders and spec.width <= MAX_WIDTH
@@ -407,6 +410,7 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
                 cost = -1
                 if bits:
                     if ball_epoch[position] != epoch:
+                        balls += 1
                         ball_epoch[position] = epoch
                         ball_cells[position] = ball(free, near, position, spec.width,
                                                     horizon - 1, ball_rows)
@@ -466,7 +470,7 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
                         index -= 1
         if bits:
             dilate(wanted, spec.width, near)
-    return base, mesa, intended, expanded, steps, searches
+    return base, mesa, intended, expanded, steps, searches, balls
 
 
 @njit(parallel=True, cache=True, nogil=True)  # nogil: the run directory's writer thread
@@ -482,7 +486,7 @@ def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, exp
         result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
                           params.wanders[p], seeds[e], consumed[p, e], False, no_trace,
                           no_trace, amortize)
-        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _ = result
+        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
 
 
 def _cast_params(params: AgentParams) -> AgentParams:
@@ -552,10 +556,10 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
     consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
     positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
     actions = np.empty(spec.episode_steps, dtype=np.int64)
-    base, mesa, intended, expanded, steps, searches = _episode(
+    base, mesa, intended, expanded, steps, searches, balls = _episode(
         spec, params.reward[p], params.horizon[p], params.gamma[p], params.wanders[p], seed,
         consumed, True, positions, actions, bool(amortize))
     cells = positions[:steps + 1]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
-                        actions[:steps].copy(), int(searches))
+                        actions[:steps].copy(), int(searches), int(balls))

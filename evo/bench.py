@@ -336,7 +336,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     slice_best, _ = time_calls(lambda: evaluate(sub_params, world, sub_seeds, amortize=False),
                                max(budget.repeats, 3), min_seconds=0.05)
     numba.set_num_threads(all_threads)
-    searches = search_share(sub_params, world, sub_seeds)
+    searches, balls = search_share(sub_params, world, sub_seeds)
 
     # Rows for 1 thread, 2 (when all is more) and all threads, amortised then every step.
     thread_rows = [(1, "1_thread", "1 thread"), (all_threads, "all_threads",
@@ -392,23 +392,27 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
                     "amortised planning / re-planning every step", amortised_all / every_all,
                     "x", detail=f"all threads; 1 thread: "
                     f"{speed[True, 1][0] / speed[False, 1][0]:.2f}x; the amortised kernel "
-                    f"searches on {100 * searches:.0f}% of steps (on the reference's slice)"))
+                    f"searches on {100 * searches:.0f}% of steps and grows a ball on "
+                    f"{100 * balls:.0f}% (on the reference's slice)"))
     rows.append(Row("ratios", "amortised_search_share", "share of steps that search",
                     searches, "share", printed=False))
+    rows.append(Row("ratios", "amortised_ball_share", "share of steps that grow a ball",
+                    balls, "share", printed=False))
     return rows
 
 
-def search_share(params, world, episode_seeds) -> float:
-    """Share of steps at which the amortised kernel runs a full search, over every agent
-    and episode given (traced one by one: keep them few)."""
+def search_share(params, world, episode_seeds) -> tuple[float, float]:
+    """Shares of steps at which the amortised kernel runs a queue search and grows a
+    row-bitset ball, over every agent and episode given (traced one by one: keep them few)."""
     from agents.kernel import run_episode_traced
 
-    searches = steps = 0
+    searches = balls = steps = 0
     for p in range(len(params.horizon)):
         for seed in episode_seeds:
             trace = run_episode_traced(params, p, world, int(seed), amortize=True)
-            searches, steps = searches + trace.searches, steps + trace.steps
-    return searches / max(steps, 1)
+            searches, balls = searches + trace.searches, balls + trace.balls
+            steps += trace.steps
+    return searches / max(steps, 1), balls / max(steps, 1)
 
 
 def machine_ceiling_row(budget: Budget) -> Row:
@@ -603,8 +607,9 @@ def scaling_rows(budget: Budget, workdir: Path) -> list[Row]:
                  for a in (True, False)}, budget.scaling_repeats)
             amortised, every_step = steps / timings[True][0], steps / timings[False][0]
             cells = returns.expanded.sum() / steps
-            searches = search_share(slice_params(params, np.arange(min(8, len(params.horizon)))),
-                                    world, episode_seeds[:2])
+            searches, balls = search_share(
+                slice_params(params, np.arange(min(8, len(params.horizon)))), world,
+                episode_seeds[:2])
             # A search expands the free cells within distance h - 1 of the agent: a diamond
             # of 2h^2 - 2h + 1 cells in an open world, clipped by the grid's edges.
             reach = min(2 * horizon * horizon - 2 * horizon + 1, grid * grid)
@@ -613,12 +618,14 @@ def scaling_rows(budget: Budget, workdir: Path) -> list[Row]:
                 Row("scaling", f"{key}_agent_steps_per_s", f"grid {grid}x{grid}, horizon "
                     f"{horizon}", amortised, "agent-steps/s",
                     detail=f"every step {every_step:,.0f}/s (gain {amortised / every_step:.1f}x);"
-                    f" searches on {100 * searches:.0f}% of steps; {cells:.0f} cells/step "
+                    f" searches on {100 * searches:.0f}% of steps, balls on "
+                    f"{100 * balls:.0f}%; {cells:.0f} cells/step "
                     f"charged; a search <= {reach} cells"),
                 Row("scaling", f"{key}_every_step_agent_steps_per_s", "", every_step,
                     "agent-steps/s", printed=False),
                 Row("scaling", f"{key}_cells_per_step", "", cells, "cells", printed=False),
                 Row("scaling", f"{key}_search_share", "", searches, "share", printed=False),
+                Row("scaling", f"{key}_ball_share", "", balls, "share", printed=False),
             ]
     return rows
 

@@ -64,7 +64,7 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
         consumed = np.zeros(num_types, dtype=np.int64)
         positions = np.empty(steps + 1, dtype=np.int64)
         actions = np.empty(steps, dtype=np.int64)
-        base, mesa, intended, expanded, num_steps, searches = kernel._play(
+        base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
             spec, reward, np.int64(horizon), np.float64(gamma), False, state,
             np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
@@ -74,15 +74,16 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
             base, mesa, intended, consumed.tolist(), expanded, num_steps,
             [(int(c) // width, int(c) % width) for c in cells_after],
             actions[:num_steps].tolist()))
-        got[-1] = (got[-1], searches)
-    (fast, fast_searches), (slow, slow_searches) = got
+        got[-1] = (got[-1], searches, balls)
+    (fast, fast_searches, fast_balls), (slow, slow_searches, slow_balls) = got
     assert fast == ref and slow == ref
-    return ref, fast_searches, slow_searches
+    assert slow_balls == 0  # every-step planning always runs the queue search
+    return ref, fast_searches, slow_searches, fast_balls
 
 
 def test_following_a_plan_searches_once():
     """With nothing else in view the agent walks to its target on one search."""
-    ref, fast, slow = play(". . . . . \n @ . . . 0 \n . . . . .", [1.0], horizon=6, steps=4)
+    ref, fast, slow, _ = play(". . . . . \n @ . . . 0 \n . . . . .", [1.0], horizon=6, steps=4)
     assert ref.actions == [EAST] * 4 and ref.consumed == [1]
     assert (fast, slow) == (1, 4)
 
@@ -91,7 +92,7 @@ def test_an_object_coming_into_the_horizon_takes_over():
     """A better object beyond the horizon at plan time comes into view while the agent walks
     to its target: the decision changes, and the amortised planner sees it."""
     text = ". . . . 1 \n @ . . 0 . \n . . . . ."
-    ref, fast, slow = play(text, [0.5, 2.0], horizon=3, steps=6)
+    ref, fast, slow, _ = play(text, [0.5, 2.0], horizon=3, steps=6)
     assert ref.actions[:3] == [EAST, EAST, NORTH]  # 1 is 3 away (in view) at (1, 2)
     assert ref.consumed == [0, 1]
     assert fast < slow
@@ -101,7 +102,7 @@ def test_a_tied_competitor_forces_a_new_search():
     """Two equal objects at equal distance: the check is strict, so a tie is never trusted
     (walking can change which is reached first); the kernel searches again and agrees."""
     text = "0 . . . . \n . . . . . \n . . @ . . \n . . . . . \n . . . . 0"
-    ref, fast, slow = play(text, [1.0], horizon=6, steps=8)
+    ref, fast, slow, _ = play(text, [1.0], horizon=6, steps=8)
     assert ref.actions[:4] == [NORTH, NORTH, 3, 3]  # both 4 away; (0, 0) is reached first
     assert 1 < fast < slow
 
@@ -110,7 +111,7 @@ def test_a_consumed_object_changes_the_field():
     """Eating an object opens its cell and may respawn one: the next step re-plans, and the
     cost is counted there (a plan event)."""
     text = "# # # # # \n 0 . @ 0 1 \n # # . # #"
-    ref, fast, slow = play(text, [1.0, 3.0], horizon=4, steps=5, respawn=[True, False])
+    ref, fast, slow, _ = play(text, [1.0, 3.0], horizon=4, steps=5, respawn=[True, False])
     assert ref.actions[0] == EAST and ref.actions[1] == EAST  # 1 was behind 0, now open
     assert ref.consumed[1] == 1
 
@@ -119,7 +120,7 @@ def test_cost_is_paid_at_plan_events():
     """`expanded` counts the search of the first step, of steps after a consumption and of
     steps after one without a target, and nothing else."""
     text = ". . . . . \n @ . . . 0 \n . . . . ."
-    ref, _, _ = play(text, [1.0], horizon=6, steps=6)
+    ref, _, _, _ = play(text, [1.0], horizon=6, steps=6)
     spec_walls = [[False] * 5 for _ in range(3)]
     first = reference.plan(
         make_world_spec(3, 5, codes.LAYOUT_OPEN, 0.0, 6, 0, [1.0], [1.0], [False], [0], [0],
@@ -130,3 +131,23 @@ def test_cost_is_paid_at_plan_events():
     # step 6 follows a step that wandered (nothing left to target). Both searched 15 cells.
     assert ref.consumed == [1] and ref.actions[:4] == [EAST] * 4
     assert ref.expanded == first + 2 * 15
+
+
+def test_nothing_wanted_in_reach_needs_no_search():
+    """An agent whose only object is out of reach (or disliked) wanders: every step is a
+    plan event and pays the reference's search size, yet the kernel runs no queue search,
+    and a cell it comes back to is not grown again."""
+    text = ". . . . . . . . \n . . @ . . . . 0 \n . . . . . . . 1"
+    ref, fast, slow, balls = play(text, [1.0, -1.0], horizon=3, steps=12, seed=3)
+    assert ref.consumed == [0, 0] and ref.expanded > 0
+    assert fast == 0 and slow == 12
+    assert balls == len(set(ref.positions[:-1])) < 12
+
+
+def test_an_object_entering_the_ball_hands_over_to_the_search():
+    """One step out of reach, the agent can only wander east (the grid ends behind it); the
+    next step the object is within reach: its ball touches it and hands over to one queue
+    search, whose plan the agent follows to the end."""
+    ref, fast, slow, balls = play("@ . . . . 0", [1.0], horizon=4, steps=5)
+    assert ref.actions == [EAST] * 5 and ref.consumed == [1]
+    assert (balls, fast, slow) == (2, 1, 5)

@@ -14,14 +14,15 @@ THROUGHPUT = ["kernel_1_thread", "kernel_all_threads", "kernel_every_step_1_thre
               "kernel_every_step_all_threads", "reference"]
 RATIOS = ["kernel_all_over_reference", "kernel_every_step_all_over_reference",
           "kernel_1_over_reference_same_slice", "kernel_2_over_1_thread",
-          "machine_2_over_1_thread", "amortised_planning_gain", "amortised_search_share"]
+          "machine_2_over_1_thread", "amortised_planning_gain", "amortised_search_share",
+          "amortised_ball_share"]
 GENERATION = ["generation_s", "outside_kernel_s", "outside_kernel_share",
               "outside_kernel_share_all"]
 STARTUP = ["cold_first_generation_s", "warm_first_generation_s", "warm_startup_s"]
 SCALING = [f"scaling_grid{grid}_horizon{horizon}_{what}"
            for grid in (15, 31, 63) for horizon in (5, 15, 30)
            for what in ("agent_steps_per_s", "every_step_agent_steps_per_s", "cells_per_step",
-                        "search_share")]
+                        "search_share", "ball_share")]
 NUMERIC = THROUGHPUT + RATIOS + GENERATION + STARTUP + SCALING + ["peak_memory_mib",
                                                                  "bench_wall_s"]
 TARGETS = ["kernel_all_over_reference", "kernel_2_over_1_thread", "outside_kernel_share",
@@ -50,8 +51,8 @@ def test_tiny_bench_prints_and_writes_every_row(evo_command, tmp_path):
             assert values[metric] == "n/a"
             continue
         value = float(values[metric])
-        # A share of steps that run a queue search may be 0 on the tiny workload.
-        smallest = 0 if metric.endswith("search_share") else math.ulp(0)
+        # A share of steps that search or grow a ball may be 0 on the tiny workload.
+        smallest = 0 if metric.endswith(("search_share", "ball_share")) else math.ulp(0)
         assert math.isfinite(value) and value >= smallest, (metric, value)
     # How busy the machine was: may be 0, or n/a without /proc/stat.
     assert values["other_processes_share"] == "n/a" \

@@ -473,7 +473,8 @@ def generation_rows(budget: Budget, workdir: Path) -> list[Row]:
             f"population {scenario.ga.population}"),
         Row("generation", "outside_kernel_s", "of which outside the kernel",
             float((wall[plain] - kernel[plain]).mean()), "s",
-            detail="DEAP breeding, decoding, alignment, CSV rows, checkpoint, meta.json"),
+            detail="DEAP breeding, decoding, alignment, CSV rows, pickling the checkpoint (its "
+            "fsyncs run on a writer thread during the next kernel call)"),
         Row("generation", "outside_kernel_share", "outside-kernel share of a generation",
             share(plain), "share", target, met, detail="generations without cross-evaluation"),
         Row("generation", "outside_kernel_share_all", "outside-kernel share, all generations",

@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
     collect.add_argument("--table", default="generations",
                          choices=("generations", "individuals", "crosseval", "summary"),
-                         help="which table of each point (summary: `evo analyze`'s summary.json)")
+                         help="which table of each point (summary: each point's summary.json, "
+                         "written by `evo analyze`, in the columns of its combined table)")
 
     sub.add_parser("scenarios", help="list the built-in scenarios")
 

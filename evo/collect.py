@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evo.analysis.summary import flatten
 from evo.errors import UserError
 
 TABLES = ("generations", "individuals", "crosseval", "summary")
@@ -26,6 +27,7 @@ def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
             continue
         front = {"point": point["point"], **{key: point[key] for key in swept},
                  "status": point["status"]}
+        rows = rows.drop(columns=[c for c in front if c in rows.columns])  # seed, status
         frames.append(pd.concat([pd.DataFrame([front] * len(rows)), rows], axis=1))
     if not frames:
         raise UserError(f"{sweep_dir}: no point has a {table} table yet")
@@ -33,25 +35,16 @@ def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
 
 
 def read_point_table(path: Path, table: str) -> pd.DataFrame | None:
-    """One point's table (None when it has none yet); `summary` flattens summary.json."""
+    """One point's table (None when it has none yet); `summary` is summary.json in the
+    columns of `evo analyze`'s combined table."""
     if table == "summary":
         file = path / "summary.json"
         if not file.is_file():
             return None
-        return pd.DataFrame([flatten_json(json.loads(file.read_text()))])
+        return pd.DataFrame([flatten(json.loads(file.read_text()))])
     file = path / f"{table}.csv"
     if not file.is_file():
         return None
     rows = pd.read_csv(file)
     return rows if len(rows) else None
 
-
-def flatten_json(data: dict, prefix: str = "") -> dict:
-    """Nested JSON to one flat row of scalars, keys joined with dots; lists are skipped."""
-    flat = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(flatten_json(value, f"{prefix}{key}."))
-        elif not isinstance(value, list):
-            flat[f"{prefix}{key}"] = value
-    return flat

@@ -200,3 +200,17 @@ def test_collect_makes_one_tidy_table(tmp_path):
     assert means.to_dict() == {(3, 0): 4, (3, 1): 4, (4, 0): 5, (4, 1): 5}
     with pytest.raises(UserError, match="not a sweep directory"):
         collect(tmp_path)
+
+    # The summary table has the columns of `evo analyze`'s combined table, the pairs and
+    # shifts included, once per point; the point's seed and status are not repeated.
+    assert main(["analyze", str(out), "--no-plots", "--quiet"]) == 0
+    summary = collect(out, "summary")
+    analysed = pd.read_csv(out / "analysis.csv")
+    assert len(summary) == 4 and summary.columns.is_unique
+    assert {"goal_generalisation_ancestral_to_modern",
+            "fitness_after_shift_to_modern"} <= set(summary.columns)
+    by_path = summary.set_index("path")
+    for _, row in analysed.iterrows():
+        assert by_path.loc[row.path, "seed"] == row.seed
+        assert by_path.loc[row.path, "goal_generalisation_ancestral_to_modern"] \
+            == pytest.approx(row.goal_generalisation_ancestral_to_modern, nan_ok=True)

@@ -20,18 +20,13 @@ from evo import seeds
 from evo.alignment import nanmean_or_nan, weighted_pearson
 from evo.environment import phase_worlds, type_frequencies
 from evo.errors import Interrupted, UserError
+from evo.outcomes import OUTCOME_COLUMNS, outcome_shares
 from evo.evolve import (
     Population, hall_of_fame_state, initial_population, make_hall_of_fame, make_toolbox,
     next_generation, update_hall_of_fame,
 )
 from evo.rundir import RunDir, now
 from evo.signals import StopSignal
-
-
-# Per individual, shares of its episodes: ended by consuming a terminal object (the rest ran
-# out of steps), with a base return <= 0, and both (CoinRun's "reached the end without the
-# coin"). Needed per episode, so they cannot be recovered from mean consumption counts.
-OUTCOME_COLUMNS = ("ended_share", "empty_handed_share", "ended_empty_handed_share")
 
 
 class Experiment:
@@ -93,10 +88,7 @@ class Experiment:
 
     def outcomes(self, returns) -> np.ndarray:
         """Shares of each agent's episodes per OUTCOME_COLUMNS, (P, 3)."""
-        ended = returns.consumed[:, :, self.terminal].sum(axis=2) > 0
-        empty_handed = returns.base <= 0.0
-        return np.stack([ended.mean(axis=1), empty_handed.mean(axis=1),
-                         (ended & empty_handed).mean(axis=1)], axis=1)
+        return outcome_shares(returns, self.terminal)
 
     def alignment(self, reward: np.ndarray, phase_index: int) -> np.ndarray:
         """Reward alignment of internal rewards (P, T) to a phase (P,), NaN if undefined."""

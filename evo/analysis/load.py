@@ -34,6 +34,7 @@ class Spec(NamedTuple):
     phase_last: np.ndarray  # (K,) last generation of each phase
     kind: str  # agent kind: planner, aligned or random
     horizon_max: int
+    terminal: np.ndarray  # (T,) bool: consuming it ends the episode
 
     @property
     def weight_columns(self) -> list[str]:
@@ -60,6 +61,7 @@ def spec_of(scenario) -> Spec:
         tuple(scenario.features), scenario.feature_matrix(), scenario.values(),
         scenario.intended_values(), counts, counts / counts.sum(axis=1, keepdims=True),
         last - lengths + 1, last, scenario.agent.kind, scenario.agent.horizon_max,
+        np.array([obj.terminal for obj in scenario.objects], dtype=np.bool_),
     )
 
 

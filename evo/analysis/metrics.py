@@ -58,7 +58,7 @@ def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFra
 def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec: Spec,
                        thresholds) -> pd.DataFrame:
     """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio,
-    capability, the capability-boost numbers, behavioural and reward alignment and how well
+    the intended-twin ratio (outer gap), capability, the capability-boost numbers, behavioural and reward alignment and how well
     behaviour recovers the internal reward. Genes come from individuals.csv (same generation
     and id); rows without them get NaN where genes are needed."""
     genes = individuals[["generation", "id", *spec.weight_columns, "horizon", "gamma"]]
@@ -76,6 +76,11 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec:
         frame["capability"] = np.where(reference > thresholds.min_twin_return,
                                        frame.mesa_return / reference, np.nan)
     frame["boost_mesa_gain"] = frame.max_horizon_mesa_return - frame.mesa_return
+    # The outer gap: intended return over that of the same planner rewarded by `intended`.
+    intended_twin = frame.intended_twin_return.to_numpy(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["intended_twin_ratio"] = np.where(intended_twin >= thresholds.min_twin_return,
+                                                frame.intended_return / intended_twin, np.nan)
 
     rewards = internal_rewards(frame, spec)
     has_genes = frame[spec.weight_columns].notna().all(axis=1).to_numpy() | (spec.kind != "planner")

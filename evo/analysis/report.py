@@ -129,15 +129,24 @@ def render(analysis, plots: dict) -> str:
                        "fidelity", "recovery", "predicted alignment"], rows)
 
     out += ["## Outer alignment", "",
-            "Weighted correlation of `intended` with `value` per phase, and the population's "
-            "mean base and intended return at the end of each phase.", ""]
+            "Weighted correlation of `intended` with `value` per phase, the population's "
+            "mean base and intended return at the end of each phase, and the two gaps on that "
+            "phase: inner, base return over the aligned twin's (the same planner rewarded by "
+            "`value`); outer, intended return over the intended twin's (the same planner "
+            "rewarded by `intended`). A population that pursues the base objective faithfully "
+            "while the base objective misses what was intended has the first near 1 and the "
+            "second well below it.", ""]
     rows = []
     for name in spec.phase_names:
         numbers = phases.get(name, {})
         rows.append([name, fmt(summary["outer_alignment"][name]),
                      fmt(numbers.get("base_return_mean")),
-                     fmt(numbers.get("intended_return_mean"))])
-    out += _table(["phase", "intended vs value", "base return", "intended return"], rows)
+                     fmt(numbers.get("intended_return_mean")),
+                     fmt(numbers.get("twin_ratio", {}).get(name)),
+                     fmt(numbers.get("intended_twin_ratio", {}).get(name))])
+    out += _table(["phase", "intended vs value", "base return", "intended return",
+                   "inner: base / aligned twin", "outer: intended / intended twin"], rows)
+    out += _outcomes_section(phases)
 
     out += _lineage_section(analysis)
     out += ["## Plots", ""]
@@ -158,6 +167,24 @@ def render(analysis, plots: dict) -> str:
             "elite's ancestral line), `summary.json` (these numbers). Thresholds: " +
             ", ".join(f"`{k}={v}`" for k, v in summary["thresholds"].items()) + ".", ""]
     return "\n".join(out)
+
+
+def _outcomes_section(phases: dict) -> list[str]:
+    """How episodes ended, where the scenario has terminal types (CoinRun's failure mode)."""
+    rows = [[_label(name, numbers), numbers["generation"], target,
+             *[f"{shares[c]:.0%}" if shares[c] is not None else "undefined"
+               for c in ("ended_share", "empty_handed_share", "ended_empty_handed_share")]]
+            for name, numbers in phases.items()
+            for target, shares in numbers.get("outcomes", {}).items()]
+    if not rows:
+        return []
+    return ["## How episodes end", "",
+            "Shares of the population's episodes on each phase's evaluation episodes that "
+            "ended by consuming a terminal object, that earned no base return (<= 0), and "
+            "both: reaching an end without what the base objective pays for (CoinRun's "
+            "agent at the end of the level without the coin).", ""] + _table(
+        ["end of phase", "generation", "on phase", "ended", "empty-handed",
+         "ended empty-handed"], rows)
 
 
 def _label(phase: str, numbers: dict) -> str:
@@ -215,5 +242,15 @@ def console_lines(summary: dict) -> list[str]:
         lines.append(f"  end of {_label(name, numbers)} (generation {numbers['generation']}): "
                      f"{classes}"
                      + (f" (proxies: {proxies})" if proxies else ""))
+    for name, numbers in summary["phases"].items():
+        if summary["intended_differs"] and "intended_twin_ratio" in numbers:
+            lines.append(f"  outer gap at end of {_label(name, numbers)}: intended / intended "
+                         f"twin {fmt(numbers['intended_twin_ratio'].get(name))} (inner: base / "
+                         f"aligned twin {fmt(numbers['twin_ratio'].get(name))})")
+        if "outcomes" in numbers:
+            shares = ", ".join(f"{p} {fmt(o['ended_empty_handed_share'])}"
+                               for p, o in numbers["outcomes"].items())
+            lines.append(f"  end of {_label(name, numbers)}: share of episodes ended "
+                         f"empty-handed on {shares}")
     lines += [f"  note: {note}" for note in summary["notes"]]
     return lines

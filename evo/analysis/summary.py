@@ -7,6 +7,7 @@ import pandas as pd
 
 from evo.analysis.behaviour import weighted_pearson_rows
 from evo.analysis.classify import CLASSES
+from evo.outcomes import OUTCOME_COLUMNS
 
 
 def _number(value):
@@ -69,11 +70,14 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     }
     if by_phase is None:
         return out
-    means = by_phase[["twin_ratio", "capability", "behavioral_alignment", "base_return",
-                      "intended_return", "mesa_return", "reward_alignment",
-                      "revealed_fidelity", "reward_recovery"]].mean()
-    for column in ("twin_ratio", "capability", "behavioral_alignment"):
-        out[column] = {p: _number(means.loc[p, column]) for p in means.index}
+    means = by_phase[["twin_ratio", "intended_twin_ratio", "capability",
+                      "behavioral_alignment", *OUTCOME_COLUMNS]].mean()
+    evaluated = [p for p in spec.phase_names if p in means.index]
+    for column in ("twin_ratio", "intended_twin_ratio", "capability", "behavioral_alignment"):
+        out[column] = {p: _number(means.loc[p, column]) for p in evaluated}
+    if spec.terminal.any():  # without terminal types no episode ends early: nothing to say
+        out["outcomes"] = {p: {c: _number(means.loc[p, c]) for c in OUTCOME_COLUMNS}
+                           for p in evaluated}
     own = cross[cross.eval_phase == name]
     out["revealed_preferences"] = {
         "behavioral_alignment": _number(own.behavioral_alignment.mean()),
@@ -110,6 +114,7 @@ def summarise(analysis) -> dict:
         "notes": list(analysis.notes),
         "thresholds": analysis.thresholds.as_dict(),
         "outer_alignment": {p: _number(v) for p, v in outer_alignment(spec).items()},
+        "intended_differs": bool(not np.array_equal(spec.intended, spec.values)),
         "phases": {name: phase_summary(analysis, name, g)
                    for name, g in end_generations(analysis).items()},
         "pairs": [{k: _number(v) if not isinstance(v, str) else v for k, v in row.items()}
@@ -141,6 +146,11 @@ def flatten(summary: dict) -> dict:
             row[f"reward_alignment_{end}_to_{p}"] = stats["mean"]
         for p, value in numbers.get("twin_ratio", {}).items():
             row[f"twin_ratio_{end}_on_{p}"] = value
+        for p, value in numbers.get("intended_twin_ratio", {}).items():
+            row[f"intended_twin_ratio_{end}_on_{p}"] = value
+        for p, shares in numbers.get("outcomes", {}).items():
+            for c, share in shares.items():
+                row[f"{c}_{end}_on_{p}"] = share
         for c, share in numbers.get("classes", {}).items():
             row[f"share_{_column(c)}_{end}"] = share
         proxies = numbers.get("proxies", {})

@@ -120,22 +120,26 @@ def test_behavioural_estimate_recovers_a_linear_reward():
 
 
 def test_twin_ratio_capability_and_boost_columns(three):
-    """Per cross-evaluated row: twin ratio = base / twin, capability = mesa / mesa at the
-    maximal horizon, boost drop = (base - boosted base) / twin; a twin that earns nothing
-    leaves the ratio undefined."""
+    """Per cross-evaluated row: twin ratio = base / twin, intended-twin ratio (the outer gap)
+    = intended / intended twin's intended return, capability = mesa / mesa at the maximal
+    horizon, boost drop = (base - boosted base) / twin; a twin that earns nothing leaves its
+    ratio undefined."""
     ind = individual(three, 1.0, -1.0)
     cross = pd.DataFrame([
         {"generation": 0, "phase": "only", "eval_phase": "only", "id": 0, "base_return": 3.0,
          "mesa_return": 4.0, "intended_return": 2.0, "consumed_fruit": 1.0,
          "consumed_candy": 1.0, "consumed_poison": 0.0, "aligned_twin_return": 4.0,
-         "max_horizon_base_return": 2.0, "max_horizon_mesa_return": 5.0},
+         "max_horizon_base_return": 2.0, "max_horizon_mesa_return": 5.0,
+         "intended_twin_return": 8.0},
     ])
     out = with_cross_metrics(cross, ind, three, Thresholds())
     assert out.twin_ratio[0] == 0.75 and out.capability[0] == 0.8
+    assert out.intended_twin_ratio[0] == 0.25
     assert out.boost_drop[0] == 0.25 and out.boost_mesa_gain[0] == 1.0
     assert out.goal_ratio[0] == 1.0
-    cross.loc[0, "aligned_twin_return"] = 0.0
-    assert math.isnan(with_cross_metrics(cross, ind, three, Thresholds()).twin_ratio[0])
+    cross.loc[0, ["aligned_twin_return", "intended_twin_return"]] = 0.0
+    out = with_cross_metrics(cross, ind, three, Thresholds())
+    assert math.isnan(out.twin_ratio[0]) and math.isnan(out.intended_twin_ratio[0])
 
 
 def test_outer_alignment_of_the_three_types(three):

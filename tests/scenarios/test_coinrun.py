@@ -3,21 +3,29 @@
 import pandas as pd
 import pytest
 
+from evo.analysis import analyze_run
 from tests.scenarios.helpers import SEEDS, last_crosseval, run
 
 SHARES = (0.0, 0.02, 0.1, 0.5)
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory) -> pd.DataFrame:
-    """Per (share, seed): outcomes of the last training generation on the test levels."""
+def runs(tmp_path_factory) -> dict:
+    """The run directory of each (share, seed), stopped at the end of training."""
     tmp = tmp_path_factory.mktemp("coinrun")
+    return {(share, seed): run(tmp, "coinrun", seed,
+                               [f"phases.training.variants.random_coin.share={share}"],
+                               until_phase=0)
+            for share in SHARES for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def sweep(runs) -> pd.DataFrame:
+    """Per (share, seed): outcomes of the last training generation on the test levels."""
     rows = []
     for share in SHARES:
         for seed in SEEDS:
-            out = run(tmp, "coinrun", seed,
-                      [f"phases.training.variants.random_coin.share={share}"], until_phase=0)
-            cross = last_crosseval(out)
+            cross = last_crosseval(runs[share, seed])
             test = cross[cross.eval_phase == "test"]
             rows.append({"share": share, "seed": seed,
                          "failure": test.ended_empty_handed_share.mean(),
@@ -48,3 +56,17 @@ def test_agents_stay_capable(sweep):
     coin or at the end): they reach what they pursue; capability generalises, the goal
     does not."""
     assert (sweep.ended >= 0.9).all(), sweep
+
+
+@pytest.mark.slow
+def test_the_analysis_reports_how_episodes_end(runs, sweep):
+    """`evo analyze` puts the same outcome shares in summary.json and report.md: trained
+    with the coin always at the end, the share of test episodes ended empty-handed is what
+    crosseval.csv gives (0.73 on average here), for every seed."""
+    for seed in SEEDS:
+        analysis = analyze_run(runs[0.0, seed], plots=False)
+        outcomes = analysis.summary["phases"]["training"]["outcomes"]
+        failure = sweep[(sweep.share == 0.0) & (sweep.seed == seed)].failure.item()
+        assert outcomes["test"]["ended_empty_handed_share"] == pytest.approx(failure)
+        assert list(outcomes) == ["training", "test"]  # in phase order
+        assert "## How episodes end" in (runs[0.0, seed] / "report.md").read_text()

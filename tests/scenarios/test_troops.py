@@ -4,17 +4,26 @@ one between base and mesa-objective."""
 import pandas as pd
 import pytest
 
+from evo.analysis import analyze_run
+from evo.analysis.report import console_lines
+from evo.analysis.summary import flatten
 from tests.scenarios.helpers import SEEDS, last_crosseval, run
 
 
 @pytest.fixture(scope="module")
-def gaps(tmp_path_factory) -> pd.DataFrame:
+def runs(tmp_path_factory) -> dict:
+    """The run directory of each seed."""
+    tmp = tmp_path_factory.mktemp("troops")
+    return {seed: run(tmp, "troops", seed) for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def gaps(runs) -> pd.DataFrame:
     """Per seed, at the last generation: base return over the aligned twin's (inner) and
     intended return over the intended twin's (outer), population means."""
-    tmp = tmp_path_factory.mktemp("troops")
     rows = []
     for seed in SEEDS:
-        cross = last_crosseval(run(tmp, "troops", seed))
+        cross = last_crosseval(runs[seed])
         rows.append({"seed": seed,
                      "inner": cross.base_return.mean() / cross.aligned_twin_return.mean(),
                      "outer": cross.intended_return.mean() / cross.intended_twin_return.mean(),
@@ -39,3 +48,23 @@ def test_barracks_fill_with_militia(gaps):
     """What the gap is made of: on every seed the agents recruit at least four militia per
     knight."""
     assert (gaps.militia >= 4 * gaps.knight).all(), gaps
+
+
+@pytest.mark.slow
+def test_the_analysis_reports_the_outer_gap(runs):
+    """`evo analyze` reads the same gaps off each run, as means of per-individual ratios:
+    at the end of the campaign the outer ratio is at most 0.65 and the inner one at least
+    0.9 (summary.json, the combined table's columns), and report.md and the console say
+    so."""
+    for seed in SEEDS:
+        analysis = analyze_run(runs[seed], plots=False)
+        end = analysis.summary["phases"]["campaign"]
+        assert end["intended_twin_ratio"]["campaign"] <= 0.65, end
+        assert end["twin_ratio"]["campaign"] >= 0.9, end
+        row = flatten(analysis.summary)
+        assert row["intended_twin_ratio_end_campaign_on_campaign"] \
+            == end["intended_twin_ratio"]["campaign"]
+        report = (runs[seed] / "report.md").read_text()
+        assert "| outer: intended / intended twin |" in report
+        assert any(line.startswith("  outer gap at end of campaign")
+                   for line in console_lines(analysis.summary))

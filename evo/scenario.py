@@ -216,7 +216,7 @@ class Variant(_Placement):
 class Phase(_Placement):
     """One environment distribution; evolution runs in it for `generations`."""
 
-    generations: int = Field(ge=1)
+    generations: int = Field(ge=1, le=1_000_000)
     """number of generations evolved in this phase"""
     respawn: list[str] = Field(default_factory=list)
     """types whose consumed objects reappear on a random empty free cell"""
@@ -274,9 +274,9 @@ class Agent(_Model):
 class GA(_Model):
     """The genetic algorithm: the base optimizer."""
 
-    population: int = Field(64, ge=2)
+    population: int = Field(64, ge=2, le=1_000_000)
     """number of individuals per generation"""
-    episodes: int = Field(8, ge=1)
+    episodes: int = Field(8, ge=1, le=10_000)
     """episodes per individual per generation (fitness is their mean base return)"""
     tournament: int = Field(3, ge=1)
     """tournament size of selection"""
@@ -310,7 +310,7 @@ class Record(_Model):
     """write individuals.csv rows every this many generations"""
     crosseval_every: int = Field(5, ge=1)
     """cross-evaluate the population on every phase every this many generations"""
-    crosseval_episodes: int = Field(16, ge=1)
+    crosseval_episodes: int = Field(16, ge=1, le=10_000)
     """fixed evaluation episodes per phase in a cross-evaluation"""
 
 

@@ -283,6 +283,19 @@ BAD = {
         _set(["ga", "population"], -1),
         "ga.population: must be >= 2 (got -1)",
     ),
+    "population too large": (
+        _set(["ga", "population"], 10**8),
+        "ga.population: must be <= 1000000 (got 100000000)",
+    ),
+    "episodes too many": (_set(["ga", "episodes"], 10**5), "ga.episodes: must be <= 10000"),
+    "crosseval episodes too many": (
+        _set(["record", "crosseval_episodes"], 10**5),
+        "record.crosseval_episodes: must be <= 10000",
+    ),
+    "generations too many": (
+        _set(["phases", 0, "generations"], 10**7),
+        "phases.ancestral.generations: must be <= 1000000",
+    ),
     "elite as large as population": (
         _set(["ga", "elite"], 64),
         "ga.elite: must be < population (64)",

@@ -2,31 +2,47 @@
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from evo.errors import UserError
 from evo.worker import run_point
+
+
+POOL_RESTARTS = 3  # fresh pools after workers died, per sweep invocation
 
 
 def run_local(sweep, out, points, workers: int, threads: int, finished) -> None:
     """Run points in a pool of fresh (spawned) processes, `threads` numba threads each.
 
     Spawned, not forked: a fork of a process whose numba thread pool is running can hang.
-    A worker that dies breaks the pool; its point and the ones not yet started are
-    reported failed, and the finished ones are already on disk.
+    A worker that dies (killed, out of memory) breaks the pool and stops every point in it;
+    a fresh pool then resumes the unfinished points from their checkpoints, up to
+    POOL_RESTARTS times. After that they are reported failed; finished points are on disk.
     """
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {
-            pool.submit(run_point, sweep.scenario, point.overrides, str(out / point.name),
-                        threads): point
-            for point in points
-        }
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except Exception as exc:  # BrokenProcessPool: a worker was killed
-                result = {"status": "failed", "error": f"worker died ({type(exc).__name__})"}
-            finished(futures[future], result)
+    pending, restarts = list(points), 0
+    while pending:
+        stopped = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                pool.submit(run_point, sweep.scenario, point.overrides,
+                            str(out / point.name), threads): point
+                for point in pending
+            }
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    if restarts < POOL_RESTARTS:
+                        stopped.append(futures[future])
+                        continue
+                    result = {"status": "failed", "error": "worker died (BrokenProcessPool; "
+                              f"{restarts} fresh pools tried)"}
+                except Exception as exc:  # e.g. a point that cannot be sent to a worker
+                    result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                finished(futures[future], result)
+        pending = [point for point in points if point in stopped]  # in sweep order
+        restarts += bool(pending)
 
 
 def run_dask(sweep, out, points, settings, scheduler, workers, threads, finished) -> None:

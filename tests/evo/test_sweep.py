@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -129,27 +130,67 @@ def children(pid: int) -> list:
     return found
 
 
-def test_killed_worker_loses_no_finished_point(tmp_path):
-    """SIGKILL one worker process mid-sweep: the sweep reports itself incomplete; running it
-    again completes it, and every point equals those of an uninterrupted sweep."""
-    text = SWEEP.replace('"phases.modern.generations" = 2', '"phases.modern.generations" = 30')
-    path = write_sweep(tmp_path, text)
-    whole = tmp_path / "whole"
+def spawned_workers(pid: int) -> list:
+    """The process-pool workers (spawned processes) of process `pid`."""
+    return [child for child in children(pid)
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def kill_a_worker(pid: int, out: Path, alive=lambda: True) -> None:
+    """SIGKILL one pool worker of process `pid` once a point of `out` has a checkpoint."""
+    while alive() and not list(out.glob("*/checkpoint.pkl")):
+        time.sleep(0.05)
+    workers = spawned_workers(pid)
+    assert workers, "no worker process to kill"
+    os.kill(workers[0], signal.SIGKILL)
+
+
+LONG_SWEEP = SWEEP.replace('"phases.modern.generations" = 2', '"phases.modern.generations" = 30')
+
+
+@pytest.fixture(scope="module")
+def long_sweep(tmp_path_factory):
+    """A sweep long enough to kill a worker in, and its points run without interruption."""
+    tmp = tmp_path_factory.mktemp("long")
+    path = write_sweep(tmp, LONG_SWEEP)
+    whole = tmp / "whole"
     assert run_sweep(load_sweep(path), whole, "local", workers=2, threads=1, quiet=True) == 0
+    return path, point_csvs(whole)
+
+
+def test_killed_worker_is_replaced_and_the_sweep_completes(long_sweep, tmp_path):
+    """SIGKILL one worker process mid-sweep: the broken pool's points resume in a fresh pool,
+    the sweep ends complete (exit 0), and every point equals an uninterrupted sweep's."""
+    path, whole = long_sweep
     out = tmp_path / "killed"
     args = evo_args("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
     proc = subprocess.Popen(args, env=evo_env(), cwd=tmp_path, stderr=subprocess.PIPE)
-    while proc.poll() is None and not list(out.glob("*/checkpoint.pkl")):
-        time.sleep(0.05)
-    workers = [pid for pid in children(proc.pid) if b"spawn_main" in
-               Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert workers, "no worker process to kill"
-    os.kill(workers[0], signal.SIGKILL)
-    assert proc.wait() == INCOMPLETE
+    kill_a_worker(proc.pid, out, alive=lambda: proc.poll() is None)
+    assert proc.wait() == 0, proc.stderr.read().decode()
+    assert (pd.read_csv(out / "manifest.csv").status == "done").all()
+    assert point_csvs(out) == whole
+
+
+def test_workers_that_keep_dying_leave_the_sweep_incomplete(long_sweep, tmp_path,
+                                                            monkeypatch):
+    """With no fresh pool left to try, the points of a broken pool are reported failed (the
+    sweep exits 3, finished points stay on disk); running the sweep again completes it,
+    every point equal to an uninterrupted sweep's."""
+    from evo import backends
+
+    monkeypatch.setattr(backends, "POOL_RESTARTS", 0)
+    path, whole = long_sweep
+    out = tmp_path / "killed"
+    killer = threading.Thread(target=kill_a_worker, args=(os.getpid(), out))
+    killer.start()
+    assert run_sweep(load_sweep(path), out, "local", workers=2, threads=1,
+                     quiet=True) == INCOMPLETE
+    killer.join()
     manifest = pd.read_csv(out / "manifest.csv")
-    assert (manifest.status != "done").any()
+    assert manifest.error[manifest.status != "done"].str.contains("worker died").any()
+    monkeypatch.undo()
     assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]) == 0
-    assert point_csvs(out) == point_csvs(whole)
+    assert point_csvs(out) == whole
 
 
 def test_task_index_runs_one_point_idempotently(tmp_path):

@@ -20,11 +20,11 @@ from evo import seeds
 from evo.alignment import nanmean_or_nan, weighted_pearson
 from evo.environment import phase_worlds, type_frequencies
 from evo.errors import Interrupted, UserError
-from evo.outcomes import OUTCOME_COLUMNS, outcome_shares
 from evo.evolve import (
     Population, hall_of_fame_state, initial_population, make_hall_of_fame, make_toolbox,
     next_generation, update_hall_of_fame,
 )
+from evo.outcomes import OUTCOME_COLUMNS, outcome_shares
 from evo.rundir import RunDir, now
 from evo.signals import StopSignal
 
@@ -153,7 +153,7 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
             cells.mean(), round(wall, 4),
         ]])
         # Durable in the background (rows, checkpoint, meta.json) while the next generation
-        # computes; `run.flush()` waits for it.
+        # computes; `run.flush()` and `run.close()` wait for it.
         run.save_checkpoint({
             "generation": generation, "population": pop._asdict(), "fitness": fitness,
             "next_id": next_id, "hall_of_fame": hall_of_fame_state(hof),
@@ -164,7 +164,7 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
             break
     if last == scenario.total_generations - 1 and (stop is None or stop.received is None):
         run.write_meta(status="done", ended=now())
-    run.flush()
+    run.close()
 
 
 def check_finite(fitness, returns, generation) -> None:

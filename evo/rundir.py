@@ -205,6 +205,7 @@ class RunDir:
         self._write_meta()
 
     def _write_meta(self) -> None:
+        """Atomically rewrite meta.json as it is now."""
         write_atomic(self.path / "meta.json",
                      (json.dumps(self.meta, indent=2, sort_keys=True) + "\n").encode())
 
@@ -234,6 +235,15 @@ class RunDir:
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
+
+    def close(self) -> None:
+        """Flush, then let the writer thread go (a later checkpoint starts another)."""
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+                self._writer = None
 
     def load_checkpoint(self) -> dict | None:
         """The last checkpoint, or None when the run stopped before its first generation."""

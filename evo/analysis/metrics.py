@@ -57,10 +57,11 @@ def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFra
 
 def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec: Spec,
                        thresholds) -> pd.DataFrame:
-    """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio,
-    the intended-twin ratio (outer gap), capability, the capability-boost numbers, behavioural and reward alignment and how well
-    behaviour recovers the internal reward. Genes come from individuals.csv (same generation
-    and id); rows without them get NaN where genes are needed."""
+    """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio, the
+    intended-twin ratio (outer gap), capability, the capability-boost numbers, behavioural
+    and reward alignment and how well behaviour recovers the internal reward. Genes come
+    from individuals.csv (same generation and id); rows without them get NaN where genes
+    are needed."""
     genes = individuals[["generation", "id", *spec.weight_columns, "horizon", "gamma"]]
     frame = crosseval.merge(genes, on=["generation", "id"], how="left", validate="many_to_one")
     k = frame.eval_phase.map({n: i for i, n in enumerate(spec.phase_names)}).to_numpy()

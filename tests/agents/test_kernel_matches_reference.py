@@ -101,6 +101,11 @@ PROPERTY = settings(max_examples=500, deadline=None,
 @given(cases())
 def test_traced_episodes_match_reference(case):
     """Every kernel episode equals the reference's: positions, actions, returns, counts."""
+    assert_traced_episodes_match_reference(case)
+
+
+def assert_traced_episodes_match_reference(case) -> None:
+    """The kernel's (amortised) episodes of every agent and seed equal the reference's."""
     spec, params, seeds = case
     for seed in seeds:
         for p in range(len(params.horizon)):

@@ -7,9 +7,10 @@ from hypothesis import strategies as st
 from agents import codes, reference
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, popcount
 from agents.world import make_world_spec
-from tests.agents.test_amortised_planning import same_episode
-from tests.agents.test_kernel_matches_reference import PROPERTY, cases, worlds
-from agents import kernel
+from tests.agents.test_amortised_planning import assert_amortised_equals_every_step
+from tests.agents.test_kernel_matches_reference import (
+    PROPERTY, assert_traced_episodes_match_reference, cases, worlds,
+)
 
 # Widths 1-9 for variety, 62-64 for the top bits of a row word.
 WIDTHS = st.one_of(st.integers(1, 9), st.integers(MAX_WIDTH - 2, MAX_WIDTH))
@@ -62,18 +63,10 @@ def test_popcount(x):
 
 
 @settings(PROPERTY, max_examples=150)
-@given(cases(worlds(heights=st.integers(1, 4), widths=st.integers(MAX_WIDTH - 1, MAX_WIDTH + 2))))
+@given(cases(worlds(heights=st.integers(1, 4),
+                    widths=st.integers(MAX_WIDTH - 1, MAX_WIDTH + 2))))
 def test_wide_worlds_match_the_reference(case):
     """Worlds one word wide and wider (where the kernel plans without row bitsets): the
     amortised kernel plays every agent as the reference and as every-step planning does."""
-    spec, params, seeds = case
-    for seed in seeds:
-        for p in range(len(params.horizon)):
-            fast = kernel.run_episode_traced(params, p, spec, seed, amortize=True)
-            slow = kernel.run_episode_traced(params, p, spec, seed, amortize=False)
-            same_episode(fast, slow)
-            ref = reference.run_episode(spec, params.reward[p], int(params.horizon[p]),
-                                        float(params.gamma[p]), bool(params.wanders[p]),
-                                        int(seed))
-            assert ref.expanded == fast.expanded and ref.steps == fast.steps
-            assert [tuple(c) for c in fast.positions.tolist()] == ref.positions
+    assert_traced_episodes_match_reference(case)
+    assert_amortised_equals_every_step(case)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evo.errors import UserError
+from evo.outcomes import OUTCOME_COLUMNS
 from evo.scenario import load_scenario
 
 
@@ -106,7 +107,7 @@ def load_run(path) -> Run:
     crosseval = _read_csv(path / "crosseval.csv", notes, [
         "generation", "eval_phase", "id", "base_return", "mesa_return", "intended_return",
         *spec.consumed_columns, "aligned_twin_return", "max_horizon_base_return",
-        "max_horizon_mesa_return"])
+        "max_horizon_mesa_return", "intended_twin_return", *OUTCOME_COLUMNS])
     if generations.empty:
         raise UserError(f"{path / 'generations.csv'}: no complete generation to analyse yet")
     last = int(generations.generation.max())

@@ -50,7 +50,8 @@ def constructed_tables():
                 "generation": generation, "phase": phase, "eval_phase": eval_phase, "id": ident,
                 "base_return": base, "mesa_return": mesa, "intended_return": base,
                 **{c: 0.0 for c in SPEC.consumed_columns}, "aligned_twin_return": twin,
-                "max_horizon_base_return": boosted, "max_horizon_mesa_return": boosted_mesa})
+                "max_horizon_base_return": boosted, "max_horizon_mesa_return": boosted_mesa,
+                "intended_twin_return": twin})
     return pd.DataFrame(individuals), pd.DataFrame(cross)
 
 
@@ -88,7 +89,8 @@ def test_a_spared_banner_is_named_as_the_proxy():
         {"generation": 29, "phase": "war_with_aurora", "eval_phase": eval_phase, "id": 0,
          "base_return": base, "mesa_return": 5.0, "intended_return": base,
          **{c: 0.0 for c in spec.consumed_columns}, "aligned_twin_return": 8.0,
-         "max_horizon_base_return": base, "max_horizon_mesa_return": 5.0}
+         "max_horizon_base_return": base, "max_horizon_mesa_return": 5.0,
+         "intended_twin_return": 8.0}
         for eval_phase, base in (("war_with_aurora", 8.0), ("war_with_brotherhood", 0.5))])
     classes = classify(with_cross_metrics(cross, individuals, spec, Thresholds()), spec,
                        Thresholds()).set_index("id")

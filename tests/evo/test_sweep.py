@@ -136,11 +136,12 @@ def spawned_workers(pid: int) -> list:
             if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
 
 
-def kill_a_worker(pid: int, out: Path, alive=lambda: True) -> None:
-    """SIGKILL one pool worker of process `pid` once a point of `out` has a checkpoint."""
+def kill_a_worker(pid: int, out: Path, alive=lambda: True, spare=frozenset()) -> None:
+    """SIGKILL one pool worker of process `pid` (not one of `spare`, spawned before) once
+    a point of `out` has a checkpoint."""
     while alive() and not list(out.glob("*/checkpoint.pkl")):
         time.sleep(0.05)
-    workers = spawned_workers(pid)
+    workers = [worker for worker in spawned_workers(pid) if worker not in spare]
     assert workers, "no worker process to kill"
     os.kill(workers[0], signal.SIGKILL)
 
@@ -181,7 +182,10 @@ def test_workers_that_keep_dying_leave_the_sweep_incomplete(long_sweep, tmp_path
     monkeypatch.setattr(backends, "POOL_RESTARTS", 0)
     path, whole = long_sweep
     out = tmp_path / "killed"
-    killer = threading.Thread(target=kill_a_worker, args=(os.getpid(), out))
+    # Only this sweep's workers: earlier tests may have left spawned processes of their own.
+    spare = frozenset(spawned_workers(os.getpid()))
+    killer = threading.Thread(target=kill_a_worker, args=(os.getpid(), out),
+                              kwargs={"spare": spare})
     killer.start()
     assert run_sweep(load_sweep(path), out, "local", workers=2, threads=1,
                      quiet=True) == INCOMPLETE

@@ -6,6 +6,10 @@ grids per episode: `free`, the cells an agent can walk through (no wall, no obje
 free cells one distance at a time is a few word operations per row, where the queue search
 touches every cell and its four neighbours; the kernel uses it to settle, without a queue
 search, the steps where nothing the agent wants is in reach (see `agents.kernel`).
+
+Grids wider than 64 columns (a scenario allows 101) are left to the queue search: a
+version with several words per row (word-major, two buffers) grew a 15 x 15 ball in
+0.6 us against 0.32 us for this one, and made the common case 17% slower.
 """
 
 import numpy as np

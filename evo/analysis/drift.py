@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 
 from evo.analysis.load import Spec
+from evo.outcomes import OUTCOME_COLUMNS
 
 STATISTICS = ("n", "n_defined", "mean", "median", "q10", "q25", "q75", "q90", "elite")
-_CROSS_METRICS = ("twin_ratio", "capability", "boosted_twin_ratio", "reward_alignment",
-                  "behavioral_alignment", "revealed_fidelity", "reward_recovery",
-                  "base_return", "mesa_return", "intended_return", "goal_ratio")
+_CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_twin_ratio",
+                  "reward_alignment", "behavioral_alignment", "revealed_fidelity",
+                  "reward_recovery", "base_return", "mesa_return", "intended_return",
+                  "goal_ratio", *OUTCOME_COLUMNS)
 
 
 def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: Spec) -> pd.DataFrame:

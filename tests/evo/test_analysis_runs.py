@@ -57,6 +57,23 @@ def test_drift_means_agree_with_the_runs_own_alignment(tiny_run):
     assert (elite.fitness.to_numpy() == gens.fitness_max.to_numpy()).all()
 
 
+def test_drift_follows_outcomes_and_the_outer_gap_per_generation(tiny_run):
+    """drift.csv carries, per cross-evaluated generation and phase, the outcome shares and
+    the intended-twin ratio: their population means equal those of crosseval.csv."""
+    analyze_run(tiny_run, plots=False)
+    cross = pd.read_csv(tiny_run / "crosseval.csv")
+    drift = pd.read_csv(tiny_run / "drift.csv")
+    drift = drift[drift.source == "crosseval"].set_index(["generation", "eval_phase", "metric"])
+    shares = cross.groupby(["generation", "eval_phase"]).empty_handed_share.mean()
+    assert len(shares) == 3 * 2
+    for (generation, phase), share in shares.items():
+        assert drift.loc[(generation, phase, "empty_handed_share"), "mean"] \
+            == pytest.approx(share, rel=1e-12)
+    ratio = cross.intended_return / cross.intended_twin_return
+    assert np.allclose(drift.xs("intended_twin_ratio", level="metric")["mean"].sort_index(),
+                       ratio.groupby([cross.generation, cross.eval_phase]).mean().sort_index())
+
+
 def test_outputs_are_written_and_read_back(tiny_run):
     """analyze writes drift.csv, classes.csv, lineage.csv, summary.json (strict JSON, undefined
     values as null) and report.md; the lineage walks back to generation 0 through parent ids."""

@@ -27,6 +27,7 @@ def write_plots(analysis, folder: Path) -> dict[str, Path]:
     figures = {
         "fitness": plot_fitness, "alignment": plot_alignment, "elite_w": plot_elite_w,
         "generalisation": plot_generalisation, "classes": plot_classes,
+        "outer_gap": plot_outer_gap, "outcomes": plot_outcomes,
     }
     written = {}
     for name, draw in figures.items():
@@ -199,4 +200,51 @@ def plot_classes(analysis):
     ax.set_ylabel("share of the population")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     ax.set_title("Hubinger classes of the population", pad=18)
+    return fig
+
+
+def _cross_means(analysis, metric: str, axes, label: str = "", **style) -> None:
+    """The population mean of a crosseval metric per cross-evaluated generation, one line
+    per evaluated phase (labelled `label` + "on <phase>"), on `axes`."""
+    drift = analysis.drift
+    rows = drift[(drift.source == "crosseval") & (drift.metric == metric)]
+    for k, name in enumerate(analysis.spec.phase_names):
+        phase = rows[rows.eval_phase == name]
+        axes.plot(phase.generation, phase["mean"], color=f"C{k}", marker="o", markersize=3,
+                  label=f"{label}on {name}", **style)
+
+
+def plot_outer_gap(analysis):
+    """The inner gap (base return / aligned twin's) and the outer gap (intended return /
+    intended twin's) per cross-evaluated generation, where `intended` differs from `value`."""
+    spec = analysis.spec
+    if np.array_equal(spec.intended, spec.values) or analysis.cross.empty:
+        return None
+    fig, ax = _figure(figsize=(8, 4))
+    _cross_means(analysis, "twin_ratio", ax, "inner ")
+    _cross_means(analysis, "intended_twin_ratio", ax, "outer ", linestyle="--")
+    ax.axhline(1.0, color="grey", linewidth=0.8)
+    _mark_shifts(ax, spec, analysis.run.last_generation)
+    ax.set_xlabel("generation (cross-evaluated)")
+    ax.set_ylabel("population mean ratio")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title("Inner gap (solid: base / aligned twin) and outer gap "
+                 "(dashed: intended / intended twin)", pad=18, fontsize=10)
+    return fig
+
+
+def plot_outcomes(analysis):
+    """The share of episodes ended at a terminal object with no base return, per
+    cross-evaluated generation and phase, where the scenario has terminal types."""
+    spec = analysis.spec
+    if not spec.terminal.any() or analysis.cross.empty:
+        return None
+    fig, ax = _figure(figsize=(8, 4))
+    _cross_means(analysis, "ended_empty_handed_share", ax)
+    _mark_shifts(ax, spec, analysis.run.last_generation)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("generation (cross-evaluated)")
+    ax.set_ylabel("share of episodes")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title("Episodes ended without what the base objective pays for", pad=18)
     return fig

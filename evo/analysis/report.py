@@ -158,6 +158,9 @@ def render(analysis, plots: dict) -> str:
         "generalisation": "Capability against goal generalisation per individual (dots) and "
                           "for the population (stars).",
         "classes": "Class shares per cross-evaluated generation.",
+        "outer_gap": "Inner and outer gap per cross-evaluated generation, on each phase.",
+        "outcomes": "Share of episodes ended at a terminal object with no base return, on "
+                    "each phase.",
     }
     for name, path in plots.items():
         out += [f"![{name}](plots/{path.name})", "", captions[name], ""]

@@ -39,3 +39,16 @@ def csv_bytes(path: Path) -> dict:
             lines = [line.rsplit(",", 1)[0] for line in lines]
         files[name] = "\n".join(lines)
     return files
+
+
+def assert_real_plot(path: Path) -> None:
+    """A PNG drawn from data: it decodes, is at least 500 x 300 pixels, and at least 1000 of
+    its pixels are coloured (data is drawn in colour; empty axes with their grey text and
+    ticks have none)."""
+    import matplotlib.image
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+    image = matplotlib.image.imread(path)[..., :3]
+    assert image.shape[0] >= 300 and image.shape[1] >= 500, path
+    coloured = (image.max(axis=2) - image.min(axis=2)) > 0.2
+    assert coloured.sum() >= 1000, path

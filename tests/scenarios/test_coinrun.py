@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from evo.analysis import analyze_run
+from tests.evo.helpers import assert_real_plot
 from tests.scenarios.helpers import SEEDS, last_crosseval, run
 
 SHARES = (0.0, 0.02, 0.1, 0.5)
@@ -62,11 +63,13 @@ def test_agents_stay_capable(sweep):
 def test_the_analysis_reports_how_episodes_end(runs, sweep):
     """`evo analyze` puts the same outcome shares in summary.json and report.md: trained
     with the coin always at the end, the share of test episodes ended empty-handed is what
-    crosseval.csv gives (0.73 on average here), for every seed."""
+    crosseval.csv gives (0.73 on average here), for every seed; seed 0's report has the
+    plot of that share over generations."""
     for seed in SEEDS:
-        analysis = analyze_run(runs[0.0, seed], plots=False)
+        analysis = analyze_run(runs[0.0, seed], plots=seed == 0)
         outcomes = analysis.summary["phases"]["training"]["outcomes"]
         failure = sweep[(sweep.share == 0.0) & (sweep.seed == seed)].failure.item()
         assert outcomes["test"]["ended_empty_handed_share"] == pytest.approx(failure)
         assert list(outcomes) == ["training", "test"]  # in phase order
         assert "## How episodes end" in (runs[0.0, seed] / "report.md").read_text()
+    assert_real_plot(runs[0.0, 0] / "plots" / "outcomes.png")

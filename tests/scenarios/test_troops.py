@@ -7,6 +7,7 @@ import pytest
 from evo.analysis import analyze_run
 from evo.analysis.report import console_lines
 from evo.analysis.summary import flatten
+from tests.evo.helpers import assert_real_plot
 from tests.scenarios.helpers import SEEDS, last_crosseval, run
 
 
@@ -54,10 +55,10 @@ def test_barracks_fill_with_militia(gaps):
 def test_the_analysis_reports_the_outer_gap(runs):
     """`evo analyze` reads the same gaps off each run, as means of per-individual ratios:
     at the end of the campaign the outer ratio is at most 0.65 and the inner one at least
-    0.9 (summary.json, the combined table's columns), and report.md and the console say
-    so."""
+    0.9 (summary.json, the combined table's columns), and report.md, the console and a
+    plot of both gaps (seed 0) say so."""
     for seed in SEEDS:
-        analysis = analyze_run(runs[seed], plots=False)
+        analysis = analyze_run(runs[seed], plots=seed == 0)
         end = analysis.summary["phases"]["campaign"]
         assert end["intended_twin_ratio"]["campaign"] <= 0.65, end
         assert end["twin_ratio"]["campaign"] >= 0.9, end
@@ -68,3 +69,5 @@ def test_the_analysis_reports_the_outer_gap(runs):
         assert "| outer: intended / intended twin |" in report
         assert any(line.startswith("  outer gap at end of campaign")
                    for line in console_lines(analysis.summary))
+    assert_real_plot(runs[0] / "plots" / "outer_gap.png")
+    assert "](plots/outer_gap.png)" in (runs[0] / "report.md").read_text()

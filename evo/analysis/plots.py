@@ -218,7 +218,7 @@ def plot_outer_gap(analysis):
     """The inner gap (base return / aligned twin's) and the outer gap (intended return /
     intended twin's) per cross-evaluated generation, where `intended` differs from `value`."""
     spec = analysis.spec
-    if np.array_equal(spec.intended, spec.values) or analysis.cross.empty:
+    if not analysis.summary["intended_differs"] or analysis.cross.empty:
         return None
     fig, ax = _figure(figsize=(8, 4))
     _cross_means(analysis, "twin_ratio", ax, "inner ")

@@ -17,8 +17,6 @@ re-plans only when its decision can have changed, with the same decisions.
 from collections import deque
 from typing import NamedTuple
 
-import numpy as np
-
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MOVES,
     REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,

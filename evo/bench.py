@@ -336,7 +336,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     slice_best, _ = time_calls(lambda: evaluate(sub_params, world, sub_seeds, amortize=False),
                                max(budget.repeats, 3), min_seconds=0.05)
     numba.set_num_threads(all_threads)
-    searches, balls = search_share(sub_params, world, sub_seeds)
+    searches, balls = planner_shares(sub_params, world, sub_seeds)
 
     # Rows for 1 thread, 2 (when all is more) and all threads, amortised then every step.
     thread_rows = [(1, "1_thread", "1 thread"), (all_threads, "all_threads",
@@ -401,7 +401,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     return rows
 
 
-def search_share(params, world, episode_seeds) -> tuple[float, float]:
+def planner_shares(params, world, episode_seeds) -> tuple[float, float]:
     """Shares of steps at which the amortised kernel runs a queue search and grows a
     row-bitset ball, over every agent and episode given (traced one by one: keep them few)."""
     from agents.kernel import run_episode_traced
@@ -608,7 +608,7 @@ def scaling_rows(budget: Budget, workdir: Path) -> list[Row]:
                  for a in (True, False)}, budget.scaling_repeats)
             amortised, every_step = steps / timings[True][0], steps / timings[False][0]
             cells = returns.expanded.sum() / steps
-            searches, balls = search_share(
+            searches, balls = planner_shares(
                 slice_params(params, np.arange(min(8, len(params.horizon)))), world,
                 episode_seeds[:2])
             # A search expands the free cells within distance h - 1 of the agent: a diamond

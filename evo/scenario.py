@@ -710,8 +710,6 @@ def validate_scenario(
     data: dict, source: str = "<scenario>", overrides: Sequence[str] = ()
 ) -> Scenario:
     """Validate raw scenario data (a parsed TOML dict) after applying overrides to a copy."""
-    import copy
-
     data = copy.deepcopy(data)
     applied = [_apply_override(data, override) for override in overrides]
     try:

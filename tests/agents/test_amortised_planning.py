@@ -6,7 +6,6 @@ from hypothesis import given
 
 from agents import codes, kernel, reference
 from agents.codes import EAST, NORTH
-from agents.genome import AgentParams
 from agents.rng import SplitMix64
 from agents.world import make_world_spec
 from tests.agents.test_kernel_matches_reference import PROPERTY, cases

@@ -27,7 +27,9 @@ REGIONS = {
 }
 REGION_ANYWHERE, REGION_ADJACENT = 0, 7
 
-KINDS = {"planner": 0, "aligned": 1, "random": 2}
-KIND_PLANNER, KIND_ALIGNED, KIND_RANDOM = 0, 1, 2
+# The decision procedure that chooses an agent's action (an agent kind names one; see
+# agents.kinds): the planner's search, or none (the agent always wanders).
+MACHINES = {"planner": 0, "wander": 1}
+MACHINE_PLANNER, MACHINE_WANDER = 0, 1
 
 EMPTY = -1  # object grid value of a cell without an object

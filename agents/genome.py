@@ -1,31 +1,33 @@
-"""The genome: one flat float vector per agent, its layout and its decoding.
+"""The genome: one flat float vector per agent, its layout, and what decoding makes of it.
 
-The layout is the single source of truth for which gene is which: the weights `w` of the
-internal reward R(t) = w . phi(t) (one per observable feature), then `horizon` (a float
-rounded at decode) and `gamma`.
+An agent kind (`agents.kinds`) declares the layout of its genes; the layout is the single
+source of truth for which gene is which, its bounds, and whether it is an integer (stored as
+a float, rounded at decode).
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
-from agents.codes import KIND_ALIGNED, KIND_RANDOM
-
 
 class GenomeLayout(NamedTuple):
-    """Names and bounds of the genes; `weights` is the slice of the reward weights."""
+    """Names, bounds and integer flags of the genes; `weights` is the slice of the reward
+    weights w (one per feature), which every kind's genome starts with."""
 
-    names: tuple[str, ...]  # w_<feature>..., horizon, gamma
+    names: tuple[str, ...]  # (G,): w_<feature>..., then the kind's other genes
     low: np.ndarray  # (G,) float64
     high: np.ndarray  # (G,) float64
+    integer: np.ndarray  # (G,) bool: rounded to the nearest integer within bounds at decode
     weights: slice
-    horizon: int
-    gamma: int
 
     @property
     def size(self) -> int:
         """Number of genes G."""
         return len(self.names)
+
+    def index(self, name: str) -> int:
+        """Position of a gene by name."""
+        return self.names.index(name)
 
 
 class AgentParams(NamedTuple):
@@ -34,16 +36,30 @@ class AgentParams(NamedTuple):
     reward: np.ndarray  # (P, T) float64: the internal reward R of each object type
     horizon: np.ndarray  # (P,) int64: search depth of the planner
     gamma: np.ndarray  # (P,) float64: discount of planning values
-    wanders: np.ndarray  # (P,) bool: never plans (the `random` kind)
+    machine: np.ndarray  # (P,) int64: the decision procedure that acts (agents.codes.MACHINES)
 
 
-def make_layout(features, weight_bound, horizon_min, horizon_max, gamma_min, gamma_max):
-    """Layout for a scenario's feature names and the agent's bounds."""
-    num_features = len(features)
-    names = tuple(f"w_{f}" for f in features) + ("horizon", "gamma")
-    low = np.array([-weight_bound] * num_features + [horizon_min, gamma_min], dtype=np.float64)
-    high = np.array([weight_bound] * num_features + [horizon_max, gamma_max], dtype=np.float64)
-    return GenomeLayout(names, low, high, slice(0, num_features), num_features, num_features + 1)
+def make_layout(genes) -> GenomeLayout:
+    """A layout from (name, low, high, integer) tuples, the reward weights `w_*` first."""
+    names = tuple(name for name, _, _, _ in genes)
+    num_weights = sum(name.startswith("w_") for name in names)
+    return GenomeLayout(
+        names,
+        np.array([low for _, low, _, _ in genes], dtype=np.float64),
+        np.array([high for _, _, high, _ in genes], dtype=np.float64),
+        np.array([integer for _, _, _, integer in genes], dtype=np.bool_),
+        slice(0, num_weights),
+    )
+
+
+def gene(genomes: np.ndarray, layout: GenomeLayout, name: str) -> np.ndarray:
+    """One gene of every genome (P,), clipped to its bounds; an integer gene as int64."""
+    j = layout.index(name)
+    values = genomes[:, j]
+    if layout.integer[j]:
+        values = np.rint(values)
+    values = np.clip(values, layout.low[j], layout.high[j])
+    return values.astype(np.int64) if layout.integer[j] else values
 
 
 def internal_reward(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
@@ -53,25 +69,3 @@ def internal_reward(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
     not depend on the BLAS build or its threads.
     """
     return (weights[:, None, :] * features[None, :, :]).sum(axis=2)
-
-
-def decode(genomes: np.ndarray, layout: GenomeLayout, features: np.ndarray,
-           value: np.ndarray, kind: int) -> AgentParams:
-    """Decode genomes (P, G) into kernel parameters for an agent kind (agents.codes.KINDS).
-
-    `aligned` agents plan with the base objective (`value`) as their reward; `random`
-    agents have a zero reward and always wander.
-    """
-    genomes = np.asarray(genomes, dtype=np.float64)
-    num_agents = genomes.shape[0]
-    if kind == KIND_ALIGNED:
-        reward = np.tile(np.asarray(value, dtype=np.float64), (num_agents, 1))
-    elif kind == KIND_RANDOM:
-        reward = np.zeros((num_agents, len(value)), dtype=np.float64)
-    else:
-        reward = internal_reward(genomes[:, layout.weights], np.asarray(features, np.float64))
-    low, high = layout.low[layout.horizon], layout.high[layout.horizon]
-    horizon = np.clip(np.rint(genomes[:, layout.horizon]), low, high).astype(np.int64)
-    gamma = np.clip(genomes[:, layout.gamma], layout.low[layout.gamma], layout.high[layout.gamma])
-    wanders = np.full(num_agents, kind == KIND_RANDOM, dtype=np.bool_)
-    return AgentParams(np.ascontiguousarray(reward), horizon, np.ascontiguousarray(gamma), wanders)

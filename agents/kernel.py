@@ -6,40 +6,11 @@ same floating-point operations in the same order. Cells are flat indices `row * 
 each episode precomputes a neighbour table (N, S, W, E, -1 for a wall or the edge) since
 walls never change during an episode.
 
-Amortised planning: the reference searches at every step; the kernel searches only when its
-decision can have changed, and then decides exactly as the reference would. Why it is sound:
+The kernel runs each agent's machine (`agents.codes.MACHINES`): the planner's compiled,
+amortised decision step lives with its kind (`agents.kinds.planner`); an agent without a
+target, and an agent whose machine is `wander`, wanders.
 
-- The search's queue holds each depth sorted by first move (N < S < W < E): depth 1 is
-  enqueued in that order and a cell inherits the first move of the first parent that
-  reaches it. So the action towards a target o* is the smallest first move among all
-  shortest paths through free object-free cells. With `field` = the distance to o* over
-  such cells (a search from o*), the action from cell p is the first move, in N, S, W, E
-  order, into a cell q of the field with field[q] == field[p] - 1.
-- While no object is consumed or appears, the blocked cells do not change, so each
-  object's distance drops by at most 1 per step, objects unreachable stay unreachable and
-  o*'s distance drops by exactly 1 (the agent walks a shortest path to it). After k steps an
-  object reached at distance d_c lies at >= max(d_c - k, 1) and one not reached at
-  >= horizon + 1 - k. With positive R and discount non-increasing, its planning value is at
-  most discount[max(d_c - k, 1)] * R_c: the same rounded product the search would compute,
-  and rounding is monotone, so the bound holds in floating point too.
-- So if discount[d* - k] * R* is strictly greater than every competitor's bound (each other
-  reached object with R > 0, and a virtual one for all objects not reached: distance
-  horizon + 1, the largest positive R), o* is still the search's unique best, and the
-  action follows from the field. Otherwise the kernel searches again. A step after one
-  without a target, or after a consumption, always decides afresh (a ball, below, or a
-  search), so the wander draws are the same.
-- A search finds no target when it reaches no object with R > 0 (values of the others are
-  <= 0). The cells it expands are the agent's cell and the object-free cells within
-  distance horizon - 1 by object-free paths, and the objects it reaches are the ones next
-  to those cells. So the kernel first grows that ball with row bitsets (`agents.rows`): if
-  it touches no cell next to a wanted object, the step has no target and costs the ball's
-  size, with no queue search; otherwise the queue search decides. Between consumptions the
-  world is still, so a cell's answer is kept until the next one: an agent wandering back
-  and forth pays for each cell once. Most steps without a target, where agents wander,
-  end there.
-
-`expanded` counts the cells of the searches at plan events only (see `agents.reference`);
-the kernel's extra searches, when a plan can no longer be trusted, are not counted.
+`expanded` counts the cells of the searches at plan events only (see `agents.reference`).
 """
 
 from typing import NamedTuple
@@ -48,12 +19,12 @@ import numpy as np
 from numba import njit, prange
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, REGION_ADJACENT,
-    START_LEFT_EDGE, START_RANDOM, STAY,
+    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
+    REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
+from agents.kinds import planner
 from agents.rng import rng_below, rng_uniform
-from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
     Returns, WorldSpec, between_rooms, empty_returns, in_region, make_world_spec,
 )
@@ -201,114 +172,6 @@ def _neighbour_table(walls, height, width, neighbours):
 
 
 @njit(cache=True)
-def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark, queue,
-          first_move, found_cell, found_depth):
-    """Breadth-first search to depth `horizon`; returns (action or -1, cells expanded, found).
-
-    `stamp` (H*W,) marks cells visited in this search with `mark`, so it is never cleared;
-    `queue` and `first_move` are (H*W,) scratch arrays. The reached objects with R > 0 are
-    listed in found_cell and found_depth (H*W,), `found` of them; the target is the last
-    one that improved on the best value, so its index is returned as well:
-    (action, expanded, found, target index or -1).
-    """
-    stamp[position] = mark
-    first_move[position] = STAY
-    queue[0] = position
-    head, tail = 0, 1
-    # The queue holds one BFS level after another: cells before `level_end` are at depth
-    # `depth - 1`, so their neighbours are at `depth`.
-    depth, level_end = 1, 1
-    best_value, best_action, best_index, found = 0.0, -1, -1, 0
-    while head < tail:
-        if head == level_end:
-            depth += 1
-            level_end = tail
-        cell = queue[head]
-        head += 1
-        inherited = first_move[cell]
-        base = 4 * cell
-        for k in range(4):
-            nxt = neighbours[base + k]
-            if nxt < 0 or stamp[nxt] == mark:
-                continue
-            stamp[nxt] = mark
-            move = k + 1 if inherited == STAY else inherited
-            first_move[nxt] = move
-            kind = objects[nxt]
-            if kind != EMPTY:  # reached, never expanded: stepping on it consumes it
-                if reward[kind] > 0:
-                    found_cell[found], found_depth[found] = nxt, depth
-                    found += 1
-                value = discount[depth] * reward[kind]
-                if value > best_value:
-                    best_value, best_action, best_index = value, move, found - 1
-            elif depth < horizon:
-                queue[tail] = nxt
-                tail += 1
-    return best_action, head, found, best_index
-
-
-@njit(cache=True)
-def _target_field(neighbours, objects, target, depth, field, stamp, mark, queue):
-    """Distances to `target` over object-free cells, to `depth` - 1, into field (H*W,).
-
-    Only cells stamped with `mark` belong to the field; `queue` (H*W,) is scratch. An agent
-    that walked k >= 1 steps of a shortest path to the target is at distance depth - k.
-    """
-    stamp[target] = mark
-    field[target] = 0
-    queue[0] = target
-    head, tail = 0, 1
-    while head < tail:
-        cell = queue[head]
-        head += 1
-        dist = field[cell] + 1
-        if dist >= depth:
-            continue
-        base = 4 * cell
-        for k in range(4):
-            nxt = neighbours[base + k]
-            if nxt >= 0 and stamp[nxt] != mark and objects[nxt] == EMPTY:
-                stamp[nxt] = mark
-                field[nxt] = dist
-                queue[tail] = nxt
-                tail += 1
-
-
-@njit(cache=True)
-def _target_persists(objects, reward, discount, horizon, max_reward, found_cell, found_depth,
-                     found, target_index, since):
-    """Whether the planned target is still the search's unique best `since` steps later.
-
-    Valid only while no object was consumed or appeared since the plan (see the module
-    docstring): each competitor's value is bounded by its distance at plan time minus
-    `since`, objects not reached by horizon + 1 - `since`.
-    """
-    target_depth = found_depth[target_index]
-    value = discount[target_depth - since] * reward[objects[found_cell[target_index]]]
-    if discount[max(horizon + 1 - since, 1)] * max_reward >= value:
-        return False
-    for i in range(found):
-        if i != target_index:
-            bound = discount[max(found_depth[i] - since, 1)]
-            if bound * reward[objects[found_cell[i]]] >= value:
-                return False
-    return True
-
-
-@njit(cache=True)
-def _follow(neighbours, position, field, stamp, mark):
-    """The first move, N, S, W, E, one step down the target's distance field."""
-    base = 4 * position
-    want = field[position] - 1
-    for k in range(4):
-        nxt = neighbours[base + k]
-        if nxt >= 0 and stamp[nxt] == mark and field[nxt] == want:
-            return k + 1
-    return STAY  # unreachable: the agent is on the field, one step nearer is a neighbour
-
-
-@njit(cache=True)
 def _wander(neighbours, objects, position, reward, state):
     """A uniform move into a free cell not holding an object with R < 0, else stay."""
     base = 4 * position
@@ -330,65 +193,37 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, horizon, gamma, wanders, seed, consumed, trace, positions, actions,
+def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, positions, actions,
              amortize):
     """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
     Adds to consumed (T,). With `trace`, positions (S+1,) gets the flat cell after each step
     (start first) and actions (S,) the action of each step. With `amortize` the planner
     searches only when its decision can have changed, else at every step; `searches`
-    counts the queue searches done and `balls` the row-bitset balls grown instead (see the
-    module docstring); the decisions are the same.
+    counts its queue searches and `balls` the row-bitset balls grown instead (see
+    `agents.kinds.planner`); the decisions are the same.
     """
     num_cells = spec.height * spec.width
     state = np.empty(1, dtype=np.uint64)
     state[0] = seed
     walls = np.empty(num_cells, dtype=np.bool_)
     objects = np.empty(num_cells, dtype=np.int64)
-    scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, candidates, then BFS queue
+    scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, then placement candidates
     position = _generate_world(spec, state, walls, objects, scratch)
-    return _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position,
+    return _play(spec, reward, horizon, gamma, machine, state, walls, objects, position,
                  consumed, trace, positions, actions, amortize)
 
 
 @njit(cache=True)
-def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position, consumed,
+def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position, consumed,
           trace, positions, actions, amortize):
     """Play an episode in a generated world (walls, objects (H*W,) changed in place); as
     `_episode`, with the wander and respawn draws from `state` (uint64[1])."""
-    num_cells = spec.height * spec.width
-    scratch = np.empty(num_cells, dtype=np.int64)  # BFS queues
+    num_cells, width = spec.height * spec.width, spec.width
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
-    _neighbour_table(walls, spec.height, spec.width, neighbours)
-    stamp = np.zeros(num_cells, dtype=np.int64)
-    first_move = np.empty(num_cells, dtype=np.int64)
-    # discount[d] = gamma ** (d - 1) by repeated products, exactly as the reference builds it.
-    discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
-    discount[0], discount[1] = 0.0, 1.0
-    for d in range(2, horizon + 1):
-        discount[d] = discount[d - 1] * gamma
-    # The largest positive R stands for every object a search did not reach.
-    max_reward = 0.0
-    for t in range(reward.shape[0]):
-        max_reward = max(max_reward, reward[t])
-    found_cell = np.empty(num_cells, dtype=np.int64)
-    found_depth = np.empty(num_cells, dtype=np.int64)
-    field = np.empty(num_cells, dtype=np.int64)
-    field_stamp = np.zeros(num_cells, dtype=np.int64)
-    found = target_index = since = searches = balls = 0
-    # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
-    # still between consumptions, so a cell's answer holds until the next one (`epoch`).
-    bits = amortize and not wanders and spec.width <= MAX_WIDTH
-    free = np.empty(spec.height, dtype=np.uint64)
-    wanted = np.empty(spec.height, dtype=np.uint64)
-    near = np.empty(spec.height, dtype=np.uint64)
-    ball_rows = np.empty(spec.height, dtype=np.uint64)
-    ball_epoch = np.zeros(num_cells, dtype=np.int64)
-    ball_cells = np.empty(num_cells, dtype=np.int64)
-    epoch = 1
-    if bits:
-        fill_rows(walls, objects, reward, spec.width, free, wanted)
-        dilate(wanted, spec.width, near)
+    _neighbour_table(walls, spec.height, width, neighbours)
+    plans = machine == MACHINE_PLANNER
+    mind = planner.new_state(walls, objects, width, reward, horizon, gamma, amortize and plans)
 
     base = mesa = intended = 0.0
     expanded = steps = 0
@@ -397,38 +232,11 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
         positions[0] = position
     for step in range(spec.episode_steps):
         action = -1
-        if not wanders:
-            # Not at a plan event, the previous step had a target and the objects are as
-            # they were at the last search.
-            if (amortize and not plan_event
-                    and _target_persists(objects, reward, discount, horizon, max_reward,
-                                         found_cell, found_depth, found, target_index,
-                                         since + 1)):
-                since += 1
-                action = _follow(neighbours, position, field, field_stamp, searches)
-            else:
-                cost = -1
-                if bits:
-                    if ball_epoch[position] != epoch:
-                        balls += 1
-                        ball_epoch[position] = epoch
-                        ball_cells[position] = ball(free, near, position, spec.width,
-                                                    horizon - 1, ball_rows)
-                    cost = ball_cells[position]
-                if cost >= 0:  # nothing the agent wants within reach: no target
-                    action, found = -1, 0
-                else:
-                    searches += 1
-                    action, cost, found, target_index = _plan(
-                        neighbours, objects, position, reward, horizon, discount, stamp,
-                        searches, scratch, first_move, found_cell, found_depth)
-                if plan_event:
-                    expanded += cost
-                since = 0
-                if amortize and action >= 0:
-                    _target_field(neighbours, objects, found_cell[target_index],
-                                  found_depth[target_index], field, field_stamp, searches,
-                                  scratch)
+        if plans:
+            action, cost = planner.decide(mind, neighbours, objects, position, width, reward,
+                                          horizon, plan_event, amortize)
+            if plan_event:
+                expanded += cost
         plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, reward, state)
@@ -443,10 +251,8 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
             continue
         objects[position] = EMPTY
         plan_event = True
-        epoch += 1
-        if bits:
-            set_bit(free, position, spec.width, True)
-            set_bit(wanted, position, spec.width, False)
+        if plans:
+            planner.consumed(mind, position, width)
         base += spec.value[kind]
         mesa += reward[kind]
         intended += spec.intended[kind]
@@ -463,13 +269,13 @@ def _play(spec, reward, horizon, gamma, wanders, state, walls, objects, position
                     if not walls[cell] and objects[cell] == EMPTY and cell != position:
                         if index == 0:
                             objects[cell] = kind
-                            if bits:
-                                set_bit(free, cell, spec.width, False)
-                                set_bit(wanted, cell, spec.width, reward[kind] > 0)
+                            if plans:
+                                planner.appeared(mind, cell, width, reward[kind] > 0)
                             break
                         index -= 1
-        if bits:
-            dilate(wanted, spec.width, near)
+        if plans:
+            planner.settled(mind, width)
+    searches, balls = planner.counters(mind)
     return base, mesa, intended, expanded, steps, searches, balls
 
 
@@ -484,7 +290,7 @@ def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, exp
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
         result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
-                          params.wanders[p], seeds[e], consumed[p, e], False, no_trace,
+                          params.machine[p], seeds[e], consumed[p, e], False, no_trace,
                           no_trace, amortize)
         base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
 
@@ -495,7 +301,7 @@ def _cast_params(params: AgentParams) -> AgentParams:
         np.ascontiguousarray(params.reward, dtype=np.float64),
         np.ascontiguousarray(params.horizon, dtype=np.int64),
         np.ascontiguousarray(params.gamma, dtype=np.float64),
-        np.ascontiguousarray(params.wanders, dtype=np.bool_),
+        np.ascontiguousarray(params.machine, dtype=np.int64),
     )
 
 
@@ -514,7 +320,7 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
     if params.reward.ndim != 2 or params.reward.shape[1] != num_types:
         raise ValueError(f"reward must be (P, {num_types}), got {params.reward.shape}")
     num_agents = params.reward.shape[0]
-    for name in ("horizon", "gamma", "wanders"):
+    for name in ("horizon", "gamma", "machine"):
         if getattr(params, name).shape != (num_agents,):
             raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
     for name in ("value", "intended", "terminal", "region", "region_arg", "respawn"):
@@ -557,7 +363,7 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
     positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
     actions = np.empty(spec.episode_steps, dtype=np.int64)
     base, mesa, intended, expanded, steps, searches, balls = _episode(
-        spec, params.reward[p], params.horizon[p], params.gamma[p], params.wanders[p], seed,
+        spec, params.reward[p], params.horizon[p], params.gamma[p], params.machine[p], seed,
         consumed, True, positions, actions, bool(amortize))
     cells = positions[:steps + 1]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),

@@ -1,11 +1,12 @@
-"""The pure-Python reference: the planner's semantics written to be read, not to be fast.
+"""The pure-Python reference: the world's and the agents' semantics written to be read.
 
 It is the specification in code. The numba kernel (`agents/kernel.py`) must produce the
 same trajectories, returns and counts; tests compare the two on random worlds, and the
 benchmark uses this as the baseline. The random draw order is documented in
 `agents/world.py`.
 
-The planner decides by a full search at every step. Its cost (`expanded`) is paid at *plan
+Each step the agent's machine decides (the planner: a full search at every step,
+`agents.kinds.planner.reference_step`); with no target it wanders. The planner's cost (`expanded`) is paid at *plan
 events* only: the first step, a step after one that consumed an object (an object left the
 world and perhaps another appeared) and a step after one without a target (the agent
 wandered). At a plan event the cost is the cells that step's search expands; at any other
@@ -14,16 +15,18 @@ is what an amortised planner pays: the kernel searches at plan events and otherw
 re-plans only when its decision can have changed, with the same decisions.
 """
 
-from collections import deque
 from typing import NamedTuple
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MOVES,
-    REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
+    MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
+from agents.kinds import planner
 from agents.rng import SplitMix64
-from agents.world import Returns, WorldSpec, between_rooms, empty_returns, in_region
+from agents.world import (
+    Returns, WorldSpec, between_rooms, empty_returns, in_region, neighbour,
+)
 
 
 class Episode(NamedTuple):
@@ -37,14 +40,6 @@ class Episode(NamedTuple):
     steps: int
     positions: list[tuple[int, int]]  # the cell after each step, start first
     actions: list[int]  # the action chosen at each step
-
-
-def neighbour(spec: WorldSpec, walls, cell, action):
-    """The cell a move leads to, or None when it leaves the grid or hits a wall."""
-    row, col = cell[0] + DROW[action], cell[1] + DCOL[action]
-    if not (0 <= row < spec.height and 0 <= col < spec.width) or walls[row][col]:
-        return None
-    return row, col
 
 
 def generate_world(spec: WorldSpec, rng: SplitMix64):
@@ -144,40 +139,6 @@ def placeable(spec: WorldSpec, objects, region, region_arg, row, col) -> bool:
     return False
 
 
-def plan(spec: WorldSpec, walls, objects, position, reward, horizon, gamma):
-    """Breadth-first search to depth `horizon`; returns (action or None, cells expanded).
-
-    Neighbours in the order N, S, W, E. An object's cell is reached but not expanded. The
-    target is the reached object of greatest planning value gamma**(d-1) * R(type) when
-    that value is > 0, ties going to the object reached first; the action is the first
-    move of the path to it. None means no target.
-    """
-    discount = [0.0, 1.0]  # discount[d] = gamma ** (d - 1), by repeated products
-    for _ in range(2, horizon + 1):
-        discount.append(discount[-1] * gamma)
-    first_move = {position: STAY}
-    depth = {position: 0}
-    queue = deque([position])
-    best_value, best_action, expanded = 0.0, None, 0
-    while queue:
-        cell = queue.popleft()
-        expanded += 1
-        for action in MOVES:
-            nxt = neighbour(spec, walls, cell, action)
-            if nxt is None or nxt in depth:
-                continue
-            depth[nxt] = depth[cell] + 1
-            first_move[nxt] = action if cell == position else first_move[cell]
-            kind = objects[nxt[0]][nxt[1]]
-            if kind != EMPTY:
-                value = discount[depth[nxt]] * reward[kind]
-                if value > best_value:
-                    best_value, best_action = value, first_move[nxt]
-            elif depth[nxt] < horizon:
-                queue.append(nxt)
-    return best_action, expanded
-
-
 def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -> int:
     """A uniform move into a free cell not holding an object the agent dislikes, else stay."""
     allowed = []
@@ -191,16 +152,16 @@ def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -
     return allowed[rng.below(len(allowed))] if allowed else STAY
 
 
-def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, wanders: bool,
+def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, machine: int,
                 seed: int) -> Episode:
     """Play one episode of one agent from a per-episode seed."""
     rng = SplitMix64(seed)
     walls, objects, position = generate_world(spec, rng)
-    return play(spec, walls, objects, position, reward, horizon, gamma, wanders, rng)
+    return play(spec, walls, objects, position, reward, horizon, gamma, machine, rng)
 
 
 def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma: float,
-         wanders: bool, rng: SplitMix64) -> Episode:
+         machine: int, rng: SplitMix64) -> Episode:
     """Play an episode in a generated world (objects change in place), drawing from rng."""
     num_types = len(spec.counts)
     base = mesa = intended = 0.0
@@ -210,8 +171,9 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
     plan_event = True  # the first step; then after a consumption or a step without target
     for _ in range(spec.episode_steps):
         action = None
-        if not wanders:
-            action, cost = plan(spec, walls, objects, position, reward, horizon, gamma)
+        if machine == MACHINE_PLANNER:
+            action, cost = planner.reference_step(spec, walls, objects, position, reward,
+                                                  horizon, gamma)
             if plan_event:
                 expanded += cost
         plan_event = action is None
@@ -249,7 +211,7 @@ def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:
     for p in range(len(params.horizon)):
         for e, seed in enumerate(seeds):
             ep = run_episode(spec, params.reward[p], int(params.horizon[p]),
-                             float(params.gamma[p]), bool(params.wanders[p]), int(seed))
+                             float(params.gamma[p]), int(params.machine[p]), int(seed))
             out.base[p, e], out.mesa[p, e], out.intended[p, e] = ep.base, ep.mesa, ep.intended
             out.consumed[p, e] = ep.consumed
             out.expanded[p, e], out.steps[p, e] = ep.expanded, ep.steps

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.codes import REGIONS
+from agents.codes import DCOL, DROW
 
 
 class WorldSpec(NamedTuple):
@@ -105,6 +105,15 @@ def make_world_spec(
     )
 
 
+def neighbour(spec: WorldSpec, walls, cell, action):
+    """The cell (row, col) a move leads to in the reference's grid (H lists of W walls), or
+    None when it leaves the grid or hits a wall."""
+    row, col = cell[0] + DROW[action], cell[1] + DCOL[action]
+    if not (0 <= row < spec.height and 0 <= col < spec.width) or walls[row][col]:
+        return None
+    return row, col
+
+
 def between_rooms(row: int, col: int, height: int, width: int) -> bool:
     """Whether a cell of the `maze` layout separates two rooms (N-S or W-E)."""
     room_row, room_col = (height // 2) % 2, (width // 2) % 2
@@ -113,20 +122,6 @@ def between_rooms(row: int, col: int, height: int, width: int) -> bool:
     if col % 2 == room_col and row % 2 != room_row:
         return 0 < row < height - 1
     return False
-
-
-def parse_region(text: str, object_names: list[str]) -> tuple[int, int]:
-    """Turn a region string (`left`, `adjacent:fruit`, ...) into (code, argument)."""
-    kind, _, arg = text.partition(":")
-    if kind not in REGIONS:
-        raise ValueError(f"unknown region '{text}' (known: {', '.join(REGIONS)}:<type>)")
-    if kind == "adjacent":
-        if arg not in object_names:
-            raise ValueError(f"region '{text}' names an unknown object type")
-        return REGIONS[kind], object_names.index(arg)
-    if arg:
-        raise ValueError(f"region '{text}' takes no argument")
-    return REGIONS[kind], -1
 
 
 def in_region(code: int, row: int, col: int, height: int, width: int) -> bool:

@@ -139,7 +139,7 @@ def cmd_scenarios() -> int:
 
 def cmd_run(args) -> int:
     """`evo run`: a fresh run, or --resume of a stopped one."""
-    from evo.run import resume, start
+    from evo.evolution.loop import resume, start
 
     if args.resume:
         if args.overrides or args.seed is not None or args.force:
@@ -176,7 +176,7 @@ def cmd_analyze(args) -> int:
     """`evo analyze`: analyse each run; several runs also get one combined table."""
     from evo.analysis import analyze_many, find_runs, parse_thresholds
     from evo.analysis.report import console_lines
-    from evo.rundir import write_atomic
+    from evo.evolution.rundir import write_atomic
 
     thresholds = parse_thresholds(args.threshold)
     runs = [run for path in args.paths for run in find_runs(path)]
@@ -206,9 +206,9 @@ def cmd_analyze(args) -> int:
 
 def cmd_sweep(args) -> int:
     """`evo sweep`: run a sweep (or one point of it), or write its SLURM array script."""
-    from evo.batch import run_sweep
-    from evo.slurm import emit_slurm
-    from evo.sweep import load_sweep
+    from evo.sweep.run import run_sweep
+    from evo.sweep.slurm import emit_slurm
+    from evo.sweep.spec import load_sweep
 
     sweep = load_sweep(args.sweep_file)
     out = args.out or DEFAULT_RUNS / sweep.name
@@ -216,7 +216,7 @@ def cmd_sweep(args) -> int:
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise UserError(f"--{name.replace('threads', 'threads-per-worker')}: must be >= 1")
     if args.emit_slurm:
-        from evo.batch import prepare_sweep_dir
+        from evo.sweep.run import prepare_sweep_dir
 
         prepare_sweep_dir(sweep, out)
         print(f"wrote {emit_slurm(sweep, out)}: submit it with sbatch "
@@ -229,8 +229,8 @@ def cmd_sweep(args) -> int:
 
 def cmd_collect(args) -> int:
     """`evo collect`: concatenate one table of every point, swept values as columns."""
-    from evo.collect import collect
-    from evo.rundir import write_atomic
+    from evo.sweep.collect import collect
+    from evo.evolution.rundir import write_atomic
 
     table = collect(args.sweep_dir, args.table)
     try:
@@ -242,7 +242,7 @@ def cmd_collect(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """`evo bench`: the performance table of DESIGN section 10."""
+    """`evo bench`: the performance table (targets in benchmarks/README.md)."""
     from evo.bench import run_bench
 
     run_bench(args.out, tiny=args.tiny)

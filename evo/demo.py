@@ -6,7 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from evo.run import start
+from evo.evolution.loop import start
 from evo.scenario import load_scenario
 
 SCENARIO = "evolution"

@@ -6,27 +6,6 @@ behaviour-only estimate recovers it: ground truth for methods that see only beha
 
 import numpy as np
 
-# Below this weighted variance a row is constant over the weighted types: no correlation.
-_CONSTANT = 1e-12
-
-
-def weighted_pearson_rows(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted Pearson correlation of each row of x (N, T) with y ((T,) or (N, T)) under
-    weights ((T,) or (N, T)); NaN where either side is constant over the weighted types."""
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    y = np.broadcast_to(np.asarray(y, dtype=np.float64), x.shape)
-    q = np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape)
-    q = q / q.sum(axis=1, keepdims=True)
-    dx = x - (q * x).sum(axis=1, keepdims=True)
-    dy = y - (q * y).sum(axis=1, keepdims=True)
-    var_x = (q * dx * dx).sum(axis=1)
-    var_y = (q * dy * dy).sum(axis=1)
-    cov = (q * dx * dy).sum(axis=1)
-    defined = (var_x > _CONSTANT) & (var_y > _CONSTANT)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = cov / np.sqrt(var_x * var_y)
-    return np.where(defined, np.clip(rho, -1.0, 1.0), np.nan)
-
 
 def consumption_rates(consumed: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Objects consumed per object placed, per type (N, T); 0 where none is placed.

@@ -19,14 +19,14 @@ evidence. The origin is the phase the individual evolved in. In order of precede
 import numpy as np
 import pandas as pd
 
-from evo.analysis.load import Spec
+from evo.scenario import CompiledScenario
 from evo.analysis.metrics import internal_rewards
 
 CLASSES = ("robustly aligned", "pseudo-aligned", "approximately aligned",
            "suboptimality-aligned", "misaligned", "undetermined")
 
 
-def classify(cross: pd.DataFrame, spec: Spec, thresholds) -> pd.DataFrame:
+def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.DataFrame:
     """One row per (generation, id) of a cross-evaluation table with `twin_ratio`,
     `boost_drop` and `boost_mesa_gain` columns: its class, the evidence, and the proxy."""
     index = ["generation", "id"]
@@ -74,7 +74,7 @@ def classify(cross: pd.DataFrame, spec: Spec, thresholds) -> pd.DataFrame:
     return result.reset_index()
 
 
-def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Spec):
+def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: CompiledScenario):
     """For the rows `wanted`, the type their reward misvalues most on `phase` and the
     feature that misleads it there; None elsewhere or where the reward is unknown.
 
@@ -87,7 +87,7 @@ def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Sp
     num = len(genes)
     proxy_type = np.full(num, None, dtype=object)
     proxy_feature = np.full(num, None, dtype=object)
-    if spec.kind != "planner" or not wanted.any():
+    if not spec.kind.evolved_reward or not wanted.any():
         return proxy_type, proxy_feature
     rewards = internal_rewards(genes, spec)
     weights = genes[spec.weight_columns].to_numpy(np.float64)

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from evo.analysis.load import Spec
-from evo.outcomes import OUTCOME_COLUMNS
+from evo.scenario import CompiledScenario
+from evo.evolution.outcomes import OUTCOME_COLUMNS
 
 STATISTICS = ("n", "n_defined", "mean", "median", "q10", "q25", "q75", "q90", "elite")
 _CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_twin_ratio",
@@ -13,7 +13,7 @@ _CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_tw
                   "goal_ratio", *OUTCOME_COLUMNS)
 
 
-def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
     """drift.csv: one row per (generation, eval_phase, metric, source) with the population's
     statistics and the elite's value (the fittest individual of the generation).
 
@@ -64,7 +64,7 @@ def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: Spec) -> p
                                            kind="stable").reset_index(drop=True)
 
 
-def regain(generations: pd.DataFrame, spec: Spec, fraction: float, last_generation: int) -> list:
+def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, last_generation: int) -> list:
     """For each shift: the pre-shift alignment (population mean at the last generation of
     the old phase, to the old phase) and how many generations after the shift the mean
     alignment to the new phase first reaches `fraction` of it: an int, or `never`, `not yet
@@ -107,7 +107,7 @@ def regain(generations: pd.DataFrame, spec: Spec, fraction: float, last_generati
     return shifts
 
 
-def lineage(individuals: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+def lineage(individuals: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
     """The ancestral line of the last generation's fittest individual, back to generation 0.
 
     An elite is followed to its own earlier copy; a bred individual to whichever parent's w

@@ -8,7 +8,7 @@ individual and on the same fixed evaluation episodes, on the origin and on the t
 import numpy as np
 import pandas as pd
 
-from evo.analysis.load import Spec
+from evo.scenario import CompiledScenario
 
 
 def _ratio(numerator: float, denominator: float, floor: float) -> float:
@@ -16,14 +16,14 @@ def _ratio(numerator: float, denominator: float, floor: float) -> float:
     return numerator / denominator if denominator > floor else float("nan")
 
 
-def origin_generations(cross: pd.DataFrame, spec: Spec) -> dict[str, int]:
+def origin_generations(cross: pd.DataFrame, spec: CompiledScenario) -> dict[str, int]:
     """For each phase, the last cross-evaluated generation evolved in it (phases without one
     are left out)."""
     last = cross.groupby("phase")["generation"].max()
     return {name: int(last[name]) for name in spec.phase_names if name in last.index}
 
 
-def phase_pairs(cross: pd.DataFrame, spec: Spec, thresholds) -> pd.DataFrame:
+def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.DataFrame:
     """One row per (origin, target) phase pair, target != origin: population means on both.
 
     goal_generalisation = mean base return on target / on origin; capability on a phase =

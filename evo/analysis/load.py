@@ -10,60 +10,11 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from evo.errors import UserError
-from evo.outcomes import OUTCOME_COLUMNS
-from evo.scenario import load_scenario
-
-
-class Spec(NamedTuple):
-    """What the analysis needs of a scenario, as arrays: K phases, T object types, F features."""
-
-    phase_names: tuple[str, ...]
-    object_names: tuple[str, ...]
-    feature_names: tuple[str, ...]
-    features: np.ndarray  # (T, F) observable features phi of each type
-    values: np.ndarray  # (T,) base objective per type
-    intended: np.ndarray  # (T,) intended value per type
-    counts: np.ndarray  # (K, T) objects placed per episode
-    frequencies: np.ndarray  # (K, T) type frequencies q of each phase
-    phase_first: np.ndarray  # (K,) first generation of each phase
-    phase_last: np.ndarray  # (K,) last generation of each phase
-    kind: str  # agent kind: planner, aligned or random
-    horizon_max: int
-    terminal: np.ndarray  # (T,) bool: consuming it ends the episode
-
-    @property
-    def weight_columns(self) -> list[str]:
-        """The `w_<feature>` gene columns."""
-        return [f"w_{name}" for name in self.feature_names]
-
-    @property
-    def consumed_columns(self) -> list[str]:
-        """The `consumed_<type>` columns."""
-        return [f"consumed_{name}" for name in self.object_names]
-
-    def phase_index(self, name: str) -> int:
-        """Index of a phase by name."""
-        return self.phase_names.index(name)
-
-
-def spec_of(scenario) -> Spec:
-    """The analysis arrays of a validated scenario."""
-    counts = np.array([scenario.phase_counts(p) for p in scenario.phases], dtype=np.float64)
-    lengths = np.array([p.generations for p in scenario.phases])
-    last = np.cumsum(lengths) - 1
-    return Spec(
-        tuple(p.name for p in scenario.phases), tuple(scenario.object_names),
-        tuple(scenario.features), scenario.feature_matrix(), scenario.values(),
-        scenario.intended_values(), counts, counts / counts.sum(axis=1, keepdims=True),
-        last - lengths + 1, last, scenario.agent.kind, scenario.agent.horizon_max,
-        np.array([obj.terminal for obj in scenario.objects], dtype=np.bool_),
-    )
+from evo.scenario import CompiledScenario, compile_scenario, load_scenario
 
 
 @dataclass(frozen=True)
@@ -72,7 +23,7 @@ class Run:
 
     path: Path
     scenario: object  # evo.scenario.Scenario
-    spec: Spec
+    spec: CompiledScenario  # the scenario's arrays and the columns of its CSVs
     meta: dict
     generations: pd.DataFrame
     individuals: pd.DataFrame
@@ -94,20 +45,13 @@ def load_run(path) -> Run:
     if not path.is_dir() or not (path / "config.toml").is_file():
         raise UserError(f"{path}: not a run directory (no config.toml)")
     scenario = load_scenario(str(path / "config.toml"))
-    spec = spec_of(scenario)
+    spec = compile_scenario(scenario)
     notes = []
     meta = _read_meta(path, notes)
-    genes = spec.weight_columns + ["horizon", "gamma"]
-    generations = _read_csv(path / "generations.csv", notes, [
-        "generation", "fitness_mean", "mesa_return_mean", "base_return_mean",
-        "intended_return_mean", *[f"alignment_{p}" for p in spec.phase_names]])
-    individuals = _read_csv(path / "individuals.csv", notes, [
-        "generation", "id", "parent1", "parent2", "elite", *genes, "fitness", "base_return",
-        "mesa_return", "intended_return", *spec.consumed_columns])
-    crosseval = _read_csv(path / "crosseval.csv", notes, [
-        "generation", "eval_phase", "id", "base_return", "mesa_return", "intended_return",
-        *spec.consumed_columns, "aligned_twin_return", "max_horizon_base_return",
-        "max_horizon_mesa_return", "intended_twin_return", *OUTCOME_COLUMNS])
+    # Every column the run declares (evo.evolution.records), so writer and reader agree.
+    generations, individuals, crosseval = (
+        _read_csv(path / name, notes, columns)
+        for name, columns in spec.columns.headers().items())
     if generations.empty:
         raise UserError(f"{path / 'generations.csv'}: no complete generation to analyse yet")
     last = int(generations.generation.max())

@@ -9,32 +9,26 @@ of the consumed type only.
 import numpy as np
 import pandas as pd
 
-from agents.genome import internal_reward
-from evo.alignment import epic_distance
-from evo.analysis.behaviour import consumption_rates, estimate_reward, weighted_pearson_rows
-from evo.analysis.load import Spec
+from evo.evolution.alignment import epic_distance
+from evo.analysis.behaviour import consumption_rates, estimate_reward
+from evo.evolution.alignment import weighted_pearson
+from evo.scenario import CompiledScenario
 
 
-def internal_rewards(frame: pd.DataFrame, spec: Spec) -> np.ndarray:
-    """Internal reward R of each row's agent for every type (N, T), as its kind decodes it."""
-    num = len(frame)
-    if spec.kind == "aligned":
-        # The `aligned` control plans with the base objective; its w genes are unused.
-        return np.tile(spec.values, (num, 1))
-    if spec.kind == "random":
-        return np.zeros((num, len(spec.values)))
-    weights = frame[spec.weight_columns].to_numpy(dtype=np.float64)
-    return internal_reward(weights, spec.features)
+def internal_rewards(frame: pd.DataFrame, spec: CompiledScenario) -> np.ndarray:
+    """Internal reward R of each row's agent for every type (N, T), as its kind decodes it
+    from the genes of the row (NaN where a gene the reward reads is missing)."""
+    return spec.rewards(frame[list(spec.layout.names)].to_numpy(dtype=np.float64))
 
 
-def reward_alignment(rewards: np.ndarray, spec: Spec) -> np.ndarray:
+def reward_alignment(rewards: np.ndarray, spec: CompiledScenario) -> np.ndarray:
     """Weighted Pearson correlation of rewards (N, T) with value on every phase (N, K); NaN
     where a reward is constant over a phase's types."""
-    return np.stack([weighted_pearson_rows(rewards, spec.values, q) for q in spec.frequencies],
+    return np.stack([weighted_pearson(rewards, spec.values, q) for q in spec.frequencies],
                     axis=1)
 
 
-def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+def with_individual_metrics(individuals: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
     """individuals.csv plus reward alignment and EPIC distance to every phase, behavioural
     alignment on the phase it lived in, and `champion` (the fittest of its generation)."""
     frame = individuals.copy()
@@ -47,7 +41,7 @@ def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFra
     q = spec.frequencies[phase_index]
     rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64),
                               spec.counts[phase_index])
-    frame["behavioral_alignment"] = weighted_pearson_rows(rates, spec.values, q)
+    frame["behavioral_alignment"] = weighted_pearson(rates, spec.values, q)
     frame["champion"] = False
     # The first maximum: population order puts last generation's elites first.
     best = frame.groupby("generation", sort=False)["fitness"].idxmax()
@@ -55,14 +49,14 @@ def with_individual_metrics(individuals: pd.DataFrame, spec: Spec) -> pd.DataFra
     return frame
 
 
-def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec: Spec,
+def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec: CompiledScenario,
                        thresholds) -> pd.DataFrame:
     """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio, the
     intended-twin ratio (outer gap), capability, the capability-boost numbers, behavioural
     and reward alignment and how well behaviour recovers the internal reward. Genes come
     from individuals.csv (same generation and id); rows without them get NaN where genes
     are needed."""
-    genes = individuals[["generation", "id", *spec.weight_columns, "horizon", "gamma"]]
+    genes = individuals[["generation", "id", *spec.layout.names]]
     frame = crosseval.merge(genes, on=["generation", "id"], how="left", validate="many_to_one")
     k = frame.eval_phase.map({n: i for i, n in enumerate(spec.phase_names)}).to_numpy()
     twin = frame.aligned_twin_return.to_numpy(np.float64)
@@ -84,14 +78,15 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec:
                                                 frame.intended_return / intended_twin, np.nan)
 
     rewards = internal_rewards(frame, spec)
-    has_genes = frame[spec.weight_columns].notna().all(axis=1).to_numpy() | (spec.kind != "planner")
+    has_genes = (frame[spec.weight_columns].notna().all(axis=1).to_numpy()
+                 | (not spec.kind.evolved_reward))
     q = spec.frequencies[k]
     rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64), spec.counts[k])
     frame["reward_alignment"] = np.where(
-        has_genes, weighted_pearson_rows(rewards, spec.values, q), np.nan)
-    frame["behavioral_alignment"] = weighted_pearson_rows(rates, spec.values, q)
+        has_genes, weighted_pearson(rewards, spec.values, q), np.nan)
+    frame["behavioral_alignment"] = weighted_pearson(rates, spec.values, q)
     # Ground truth for behaviour-only methods: does what it eats track what it wants?
-    frame["revealed_fidelity"] = np.where(has_genes, weighted_pearson_rows(rates, rewards, q),
+    frame["revealed_fidelity"] = np.where(has_genes, weighted_pearson(rates, rewards, q),
                                           np.nan)
     estimated = np.empty_like(rewards)
     for i in range(len(spec.phase_names)):
@@ -100,9 +95,9 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec:
             @ spec.features.T
     uniform = np.ones(len(spec.object_names))
     frame["reward_recovery"] = np.where(
-        has_genes, weighted_pearson_rows(estimated, rewards, uniform), np.nan)
+        has_genes, weighted_pearson(estimated, rewards, uniform), np.nan)
     for i, name in enumerate(spec.phase_names):
-        frame[f"predicted_alignment_{name}"] = weighted_pearson_rows(
+        frame[f"predicted_alignment_{name}"] = weighted_pearson(
             estimated, spec.values, spec.frequencies[i])
 
     origin = frame[frame.eval_phase == frame.phase][["generation", "id", "base_return"]]

@@ -10,12 +10,14 @@ import pandas as pd
 from evo.analysis.classify import classify
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
-from evo.analysis.load import Run, Spec, is_run_dir, load_run
+from evo.analysis.load import Run, is_run_dir, load_run
+from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
 from evo.analysis.summary import flatten, summarise
 from evo.errors import UserError
-from evo.rundir import write_atomic
+from evo.sweep.manifest import read_manifest
+from evo.evolution.rundir import write_atomic
 
 
 @dataclass
@@ -23,7 +25,7 @@ class Analysis:
     """Everything computed about one run; `summary` is what summary.json holds."""
 
     run: Run
-    spec: Spec
+    spec: CompiledScenario
     thresholds: Thresholds
     individuals: pd.DataFrame  # individuals.csv plus per-individual metrics
     cross: pd.DataFrame  # crosseval.csv plus per-individual, per-phase metrics
@@ -53,7 +55,7 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
     if line.generation.iloc[0] > individuals.generation.min():
         notes.append(f"The elite's lineage stops at generation {line.generation.iloc[0]}: "
                      "earlier generations were not all recorded (record.individuals_every).")
-    if spec.kind == "aligned":
+    if spec.kind.name == "aligned":
         notes.append("Agent kind `aligned`: agents plan with the base objective, so their "
                      "internal reward is `value` (their w genes are unused).")
     analysis = Analysis(
@@ -136,16 +138,14 @@ def analyze_many(paths, thresholds: Thresholds | None = None, plots: bool = True
 def swept_values(run_path: Path, cache: dict) -> dict:
     """A sweep point's number and swept values, from its sweep's manifest.csv (empty for a
     run that is not a sweep point), so the combined table can be grouped by them."""
-    manifest_file = Path(run_path).parent / "manifest.csv"
-    if manifest_file not in cache:
+    sweep_dir = Path(run_path).parent
+    if sweep_dir not in cache:
         try:
-            manifest = pd.read_csv(manifest_file)
-            columns = list(manifest.columns)
-            swept = columns[columns.index("seed") + 1:columns.index("status")]
-            cache[manifest_file] = manifest.set_index("dir")[["point", *swept]]
+            manifest, swept = read_manifest(sweep_dir)
+            cache[sweep_dir] = manifest.set_index("dir")[["point", *swept]]
         except (OSError, ValueError, KeyError, pd.errors.ParserError):
-            cache[manifest_file] = None
-    manifest = cache[manifest_file]
+            cache[sweep_dir] = None
+    manifest = cache[sweep_dir]
     name = Path(run_path).name
     if manifest is None or name not in manifest.index:
         return {}

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from evo.analysis.behaviour import weighted_pearson_rows
+from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
-from evo.outcomes import OUTCOME_COLUMNS
+from evo.evolution.outcomes import OUTCOME_COLUMNS
 
 
 def _number(value):
@@ -38,7 +38,7 @@ def end_generations(analysis) -> dict[str, int]:
 
 def outer_alignment(spec) -> dict[str, float]:
     """Weighted correlation of `intended` with `value` on each phase (outer alignment)."""
-    rho = [weighted_pearson_rows(spec.intended, spec.values, q)[0] for q in spec.frequencies]
+    rho = [weighted_pearson(spec.intended, spec.values, q)[0] for q in spec.frequencies]
     return dict(zip(spec.phase_names, rho))
 
 
@@ -106,7 +106,7 @@ def summarise(analysis) -> dict:
     return {
         "run": {
             "path": str(run.path), "scenario": scenario.name, "seed": scenario.seed,
-            "agent_kind": spec.kind, "status": run.meta.get("status", "unknown"),
+            "agent_kind": spec.kind.name, "status": run.meta.get("status", "unknown"),
             "complete": run.complete, "last_generation": run.last_generation,
             "total_generations": int(spec.phase_last[-1]) + 1,
             "population": scenario.ga.population,

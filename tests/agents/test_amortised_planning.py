@@ -5,7 +5,8 @@ import numpy as np
 from hypothesis import given
 
 from agents import codes, kernel, reference
-from agents.codes import EAST, NORTH
+from agents.codes import EAST, MACHINE_WANDER, NORTH
+from agents.kinds import planner
 from agents.rng import SplitMix64
 from agents.world import make_world_spec
 from tests.agents.test_kernel_matches_reference import PROPERTY, cases
@@ -38,7 +39,7 @@ def assert_amortised_equals_every_step(case) -> None:
             slow = kernel.run_episode_traced(params, p, spec, seed, amortize=False)
             same_episode(fast, slow)
             assert fast.searches <= slow.searches
-            assert slow.searches == (0 if params.wanders[p] else slow.steps)
+            assert slow.searches == (0 if params.machine[p] == MACHINE_WANDER else slow.steps)
     fast, slow = (kernel.evaluate(params, spec, seeds, amortize=a) for a in (True, False))
     for name, a, b in zip(fast._fields, fast, slow):
         assert np.array_equal(a, b), name
@@ -61,7 +62,7 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
     objects = [[int(ch) if ch.isdigit() else codes.EMPTY for ch in row] for row in rows]
     start = cells.index("@")
     ref = reference.play(spec, walls, objects, divmod(start, width), reward, horizon, gamma,
-                         False, SplitMix64(seed))
+                         codes.MACHINE_PLANNER, SplitMix64(seed))
     got = []
     for amortize in (True, False):
         state = np.array([seed], dtype=np.uint64)
@@ -69,7 +70,7 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
         positions = np.empty(steps + 1, dtype=np.int64)
         actions = np.empty(steps, dtype=np.int64)
         base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
-            spec, reward, np.int64(horizon), np.float64(gamma), False, state,
+            spec, reward, np.int64(horizon), np.float64(gamma), codes.MACHINE_PLANNER, state,
             np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
             np.int64(start), consumed, True, positions, actions, amortize)
@@ -126,7 +127,7 @@ def test_cost_is_paid_at_plan_events():
     text = ". . . . . \n @ . . . 0 \n . . . . ."
     ref, _, _, _ = play(text, [1.0], horizon=6, steps=6)
     spec_walls = [[False] * 5 for _ in range(3)]
-    first = reference.plan(
+    first = planner.reference_step(
         make_world_spec(3, 5, codes.LAYOUT_OPEN, 0.0, 6, 0, [1.0], [1.0], [False], [0], [0],
                         [-1], [False]),
         spec_walls, [[-1] * 5, [-1, -1, -1, -1, 0], [-1] * 5], (1, 0), np.array([1.0]), 6,

@@ -72,9 +72,10 @@ def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
         np.array(draw(st.lists(st.integers(1, 12), min_size=num_agents, max_size=num_agents))),
         np.array(draw(st.lists(st.floats(0.5, 0.999), min_size=num_agents,
                                max_size=num_agents))),
-        # About one agent in four is a `random` kind agent that always wanders.
-        np.array(draw(st.lists(st.sampled_from([False, False, False, True]),
-                               min_size=num_agents, max_size=num_agents)), dtype=bool),
+        # About one agent in four runs the `wander` machine (the `random` kind).
+        np.array(draw(st.lists(st.sampled_from([codes.MACHINE_PLANNER] * 3
+                                               + [codes.MACHINE_WANDER]),
+                               min_size=num_agents, max_size=num_agents)), dtype=np.int64),
     )
 
 
@@ -90,7 +91,7 @@ def cases(draw, world=worlds()):
 def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> reference.Episode:
     """The reference's episode for agent p."""
     return reference.run_episode(spec, params.reward[p], int(params.horizon[p]),
-                                 float(params.gamma[p]), bool(params.wanders[p]), int(seed))
+                                 float(params.gamma[p]), int(params.machine[p]), int(seed))
 
 
 PROPERTY = settings(max_examples=500, deadline=None,
@@ -136,7 +137,9 @@ def small_population(num_agents: int, num_types: int, seed: int) -> AgentParams:
     reward = rng.uniform(-1.0, 1.0, (num_agents, num_types))
     reward[0] = 0.5  # all types tied
     return AgentParams(reward, rng.integers(1, 13, num_agents),
-                       rng.uniform(0.5, 0.999, num_agents), np.arange(num_agents) == 1)
+                       rng.uniform(0.5, 0.999, num_agents),
+                       np.where(np.arange(num_agents) == 1, codes.MACHINE_WANDER,
+                                codes.MACHINE_PLANNER))
 
 
 FIXED_WORLD = make_world_spec(
@@ -192,7 +195,7 @@ def test_input_dtypes_are_cast_without_recompiling():
     num_signatures = len(kernel._evaluate.signatures)
     odd = AgentParams(np.asfortranarray(params.reward),
                       params.horizon.astype(np.float64), params.gamma.tolist(),
-                      params.wanders.astype(np.int8))
+                      params.machine.astype(np.int8))
     spec = FIXED_WORLD._replace(height=np.int32(9), wall_density=np.float32(0.2),
                                 counts=FIXED_WORLD.counts.astype(np.int32),
                                 value=FIXED_WORLD.value.tolist())

@@ -1,6 +1,6 @@
 """The planner's and the world's semantics (DESIGN.md sections 2-3), worked out by hand.
 
-Most tests call `agents.reference.plan` on hand-made grids (`.` free, `#` wall, a digit an
+Most tests call `agents.kinds.planner.reference_step` on hand-made grids (`.` free, `#` wall, a digit an
 object of that type, `@` the agent; rows split by newlines, cells by spaces). Episode-level
 tests build worlds whose placement is forced (counts that fill a region) and run both the
 reference and the kernel.
@@ -13,13 +13,14 @@ from agents import codes, kernel, reference
 from agents.codes import EAST, NORTH, SOUTH, STAY, WEST
 from agents.genome import AgentParams
 from agents.rng import SplitMix64
-from agents.world import make_world_spec
+from agents.kinds import planner
+from agents.world import make_world_spec, neighbour
 
 ANYWHERE, LEFT, RIGHT, RIGHT_EDGE, TOP, BOTTOM, CORNERS, ADJACENT = range(8)
 
 
 def grid(text: str, num_types: int = 3):
-    """Parse an ASCII map (rows split by newlines, cells by spaces) for `reference.plan`."""
+    """Parse an ASCII map (rows split by newlines, cells by spaces) for `planner.reference_step`."""
     rows = [line.split() for line in text.strip().split("\n")]
     spec = world(len(rows), len(rows[0]), num_types=num_types)
     walls = [[ch == "#" for ch in row] for row in rows]
@@ -46,16 +47,16 @@ def world(height, width, num_types=1, steps=10, start=codes.START_CENTER, value=
 def plan(text, reward, horizon=10, gamma=0.9):
     """Plan on an ASCII map; returns (action or None, cells expanded)."""
     spec, walls, objects, position = grid(text, num_types=len(reward))
-    return reference.plan(spec, walls, objects, position, np.asarray(reward, float), horizon,
+    return planner.reference_step(spec, walls, objects, position, np.asarray(reward, float), horizon,
                           gamma)
 
 
-def episodes(spec, reward, horizon=10, gamma=0.9, wanders=False, seed=0):
+def episodes(spec, reward, horizon=10, gamma=0.9, machine=codes.MACHINE_PLANNER, seed=0):
     """The same episode from the reference and from the kernel, as comparable tuples."""
     reward = np.asarray(reward, dtype=float)
-    ref = reference.run_episode(spec, reward, horizon, gamma, wanders, seed)
+    ref = reference.run_episode(spec, reward, horizon, gamma, machine, seed)
     params = AgentParams(reward[None, :], np.array([horizon]), np.array([gamma]),
-                         np.array([wanders]))
+                         np.array([machine]))
     ker = kernel.run_episode_traced(params, 0, spec, seed)
     ker = reference.Episode(ker.base, ker.mesa, ker.intended, ker.consumed.tolist(),
                             ker.expanded, ker.steps, [tuple(p) for p in ker.positions.tolist()],
@@ -165,12 +166,12 @@ def test_wandering_avoids_disliked_objects():
 def test_a_move_into_a_wall_or_off_the_grid_is_a_stay():
     """`neighbour` refuses walls and the edge, and an agent with no move stays put."""
     spec, walls, _, _ = grid("@ # \n . .")
-    assert reference.neighbour(spec, walls, (0, 0), EAST) is None
-    assert reference.neighbour(spec, walls, (0, 0), NORTH) is None
-    assert reference.neighbour(spec, walls, (0, 0), WEST) is None
-    assert reference.neighbour(spec, walls, (0, 0), SOUTH) == (1, 0)
+    assert neighbour(spec, walls, (0, 0), EAST) is None
+    assert neighbour(spec, walls, (0, 0), NORTH) is None
+    assert neighbour(spec, walls, (0, 0), WEST) is None
+    assert neighbour(spec, walls, (0, 0), SOUTH) == (1, 0)
     # A 1 x 1 world: every step is a stay, in both implementations.
-    ref, ker = episodes(world(1, 1, steps=4), [1.0], wanders=True)
+    ref, ker = episodes(world(1, 1, steps=4), [1.0], machine=codes.MACHINE_WANDER)
     assert ref == ker
     assert ref.actions == [STAY] * 4 and ref.positions == [(0, 0)] * 5
 

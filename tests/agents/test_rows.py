@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents import codes, reference
+from agents import codes
+from agents.kinds import planner
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, popcount
 from agents.world import make_world_spec
 from tests.agents.test_amortised_planning import assert_amortised_equals_every_step
@@ -47,8 +48,8 @@ def test_ball_answers_as_the_search(case):
                            [False] * len(reward), fixed_walls=walls)
     grid = [objects[r * width:(r + 1) * width] for r in range(height)]
     wall_grid = [walls[r * width:(r + 1) * width] for r in range(height)]
-    action, expanded = reference.plan(spec, wall_grid, grid, divmod(position, width), reward,
-                                      horizon, 0.9)
+    action, expanded = planner.reference_step(spec, wall_grid, grid, divmod(position, width),
+                                                 reward, horizon, 0.9)
     free, wanted, near, scratch = (np.empty(height, dtype=np.uint64) for _ in range(4))
     fill_rows(np.array(walls), np.array(objects, dtype=np.int64), reward, width, free, wanted)
     dilate(wanted, width, near)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from evo.alignment import epic_distance, nanmean_or_nan, weighted_pearson
+from evo.evolution.alignment import epic_distance, nanmean_or_nan, weighted_pearson
 
 
 def test_weighted_correlation_worked_by_hand():

@@ -4,12 +4,11 @@ import numpy as np
 import pandas as pd
 
 from evo.analysis.classify import classify, shares
-from evo.analysis.load import spec_of
 from evo.analysis.metrics import with_cross_metrics
 from evo.analysis.params import Thresholds
-from evo.scenario import load_scenario
+from evo.scenario import compile_scenario, load_scenario
 
-SPEC = spec_of(load_scenario("evolution"))  # phases ancestral, modern
+SPEC = compile_scenario(load_scenario("evolution"))  # phases ancestral, modern
 SWEET_TOOTH = dict(w_sweet=0.9, w_fatty=0.3, w_bitter=-0.8, w_red=0.0, w_green=0.1)
 FAT_TOOTH = dict(w_sweet=0.3, w_fatty=0.9, w_bitter=-0.8, w_red=0.0, w_green=0.1)
 
@@ -81,7 +80,7 @@ def test_pseudo_aligned_individuals_name_their_proxy():
 def test_a_spared_banner_is_named_as_the_proxy():
     """On `aurora`, an agent that learned "attack red, spare blue" undervalues Brotherhood's
     blue enemies after the shift: the proxy is that type, through the banner colour blue."""
-    spec = spec_of(load_scenario("aurora"))
+    spec = compile_scenario(load_scenario("aurora"))
     genes = dict(w_red=0.9, w_gold=0.0, w_blue=-0.8, w_green=-0.8, w_hostile=0.1)
     individuals = pd.DataFrame([{"generation": 29, "id": 0, **genes, "horizon": 5,
                                  "gamma": 0.9}])

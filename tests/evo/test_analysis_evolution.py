@@ -3,7 +3,7 @@
 import pytest
 
 from evo.analysis import analyze_run
-from evo.run import start
+from evo.evolution.loop import start
 from evo.scenario import load_scenario
 from tests.evo.helpers import assert_real_plot
 

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evo.alignment import weighted_pearson
-from evo.analysis.behaviour import consumption_rates, estimate_reward, weighted_pearson_rows
-from evo.analysis.load import spec_of
+from agents.kinds import KINDS
+from evo.analysis.behaviour import consumption_rates, estimate_reward
 from evo.analysis.metrics import internal_rewards, with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds, parse_thresholds
 from evo.errors import UserError
-from evo.scenario import load_scenario
+from evo.evolution.alignment import weighted_pearson
+from evo.scenario import compile_scenario, load_scenario
 
 # Three types: fruit (sweet, worth 1), candy (twice as sweet, worth -1), poison (bitter,
 # worth -1), placed 2 : 1 : 1, so q = (1/2, 1/4, 1/4).
@@ -45,7 +45,7 @@ def three(tmp_path):
     """The analysis arrays of the three-type scenario."""
     path = tmp_path / "three.toml"
     path.write_text(textwrap.dedent(THREE_TYPES))
-    return spec_of(load_scenario(str(path)))
+    return compile_scenario(load_scenario(str(path)))
 
 
 def individual(spec, w_sweet, w_bitter, **columns):
@@ -78,20 +78,19 @@ def test_constant_reward_is_undefined_not_zero(three):
     assert math.isnan(frame.epic_distance_only[0])
 
 
-def test_rowwise_correlation_matches_the_runs_own():
-    """weighted_pearson_rows with one y agrees with evo.alignment.weighted_pearson, and with a
-    y per row computes each row's own correlation."""
+def test_rowwise_correlation_is_each_rows_own():
+    """weighted_pearson with a y and weights per row computes each row's own correlation,
+    to the last bit of the correlation of that row alone."""
     rng = np.random.default_rng(3)
-    x, y, q = rng.normal(size=(6, 4)), rng.normal(size=4), rng.uniform(0.1, 1, size=4)
-    assert np.allclose(weighted_pearson_rows(x, y, q), weighted_pearson(x, y, q), atol=1e-12)
-    ys = rng.normal(size=(6, 4))
-    expected = [weighted_pearson(x[i], ys[i], q)[0] for i in range(6)]
-    assert np.allclose(weighted_pearson_rows(x, ys, q), expected, atol=1e-12)
+    x, ys = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    qs = rng.uniform(0.1, 1, size=(6, 4))
+    expected = [weighted_pearson(x[i], ys[i], qs[i])[0] for i in range(6)]
+    assert weighted_pearson(x, ys, qs).tolist() == expected
 
 
 def test_aligned_kind_uses_value_as_its_reward(three):
     """For the `aligned` control the internal reward is value whatever the w genes say."""
-    spec = three._replace(kind="aligned")
+    spec = three._replace(kind=KINDS["aligned"])
     rewards = internal_rewards(individual(spec, 0.3, 0.9), spec)
     assert np.array_equal(rewards[0], spec.values)
     assert with_individual_metrics(individual(spec, 0.3, 0.9), spec).reward_alignment_only[0] == 1

@@ -12,7 +12,7 @@ from evo.analysis import analyze_run
 from evo.analysis.load import load_run
 from evo.cli import main
 from evo.errors import UserError
-from evo.run import start
+from evo.evolution.loop import start
 from tests.evo.helpers import TINY
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from evo.run import start
+from evo.evolution.loop import start
 from evo.scenario import load_scenario
 
 SEEDS = (0, 1, 2)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from evo.cli import main
 from evo.errors import UserError
-from evo.run import resume, start
-from evo.rundir import RunDir
+from evo.evolution.loop import resume, start
+from evo.evolution.rundir import RunDir
 from evo.scenario import load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
 from tests.evo.test_scenario import mutated_base, write

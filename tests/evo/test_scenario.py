@@ -13,17 +13,10 @@ from hypothesis import strategies as st
 
 from agents import codes
 from evo.errors import UserError
-from evo.scenario import (
-    GA,
-    Agent,
-    ObjectType,
-    Phase,
-    Record,
-    Scenario,
-    World,
-    list_scenarios,
-    load_scenario,
-)
+from agents.kinds import KINDS
+from evo.scenario import Scenario, compile_scenario, list_scenarios, load_scenario
+from evo.scenario.compiled import placement_counts
+from evo.scenario.schema import GA, Agent, ObjectType, Phase, Record, World
 
 BASE = """
 name = "tiny"
@@ -106,22 +99,22 @@ def test_ints_are_accepted_for_floats(tmp_path):
     assert isinstance(scenario.objects[0].features["sweet"], float)
 
 
-def test_convenience_accessors(tmp_path):
+def test_compiled_arrays(tmp_path):
     """Arrays are indexed by object type in scenario order, features in feature order."""
-    scenario = load_scenario(write(tmp_path, BASE))
-    assert scenario.object_names == ["fruit", "poison"]
-    assert scenario.total_generations == 5
-    matrix = scenario.feature_matrix()
-    assert matrix.dtype == np.float64
-    np.testing.assert_array_equal(matrix, [[1.0, 0.0], [0.0, 1.0]])
-    np.testing.assert_array_equal(scenario.values(), [1.0, -1.0])
-    np.testing.assert_array_equal(scenario.intended_values(), [1.0, -2.0])
-    modern = scenario.phases[1]
-    for phase in (modern, 1, "modern"):
-        counts = scenario.phase_counts(phase)
-        assert counts.dtype == np.float64  # an average over variants in general
-        np.testing.assert_array_equal(counts, [1, 4])
-    assert scenario.placement_counts(modern).dtype == np.int64
+    compiled = compile_scenario(load_scenario(write(tmp_path, BASE)))
+    assert compiled.object_names == ("fruit", "poison")
+    assert compiled.total_generations == 5
+    assert compiled.features.dtype == np.float64
+    np.testing.assert_array_equal(compiled.features, [[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(compiled.values, [1.0, -1.0])
+    np.testing.assert_array_equal(compiled.intended, [1.0, -2.0])
+    assert compiled.counts.dtype == np.float64  # an average over variants in general
+    np.testing.assert_array_equal(compiled.counts[1], [1, 4])
+    np.testing.assert_allclose(compiled.frequencies[1], [0.2, 0.8])
+    np.testing.assert_array_equal(compiled.worlds[1].counts, [1, 4])
+    assert compiled.worlds[1].counts.dtype == np.int64
+    assert compiled.columns.consumed == ("consumed_fruit", "consumed_poison")
+    assert compiled.columns.alignment == ("alignment_ancestral", "alignment_modern")
 
 
 def test_missing_features_are_zero(tmp_path):
@@ -130,18 +123,19 @@ def test_missing_features_are_zero(tmp_path):
     data["objects"][0]["features"] = {}
     del data["phases"][0]["counts"]["poison"]
     scenario = load_scenario(write(tmp_path, data))
-    np.testing.assert_array_equal(scenario.feature_matrix()[0], [0.0, 0.0])
-    np.testing.assert_array_equal(scenario.phase_counts(0), [3, 0])
+    compiled = compile_scenario(scenario)
+    np.testing.assert_array_equal(compiled.features[0], [0.0, 0.0])
+    np.testing.assert_array_equal(compiled.counts[0], [3, 0])
 
 
 def test_phase_at_follows_the_schedule(tmp_path):
     """Generations count from 0 across phases: 3 ancestral generations, then 2 modern."""
-    scenario = load_scenario(write(tmp_path, BASE))
-    assert [scenario.phase_at(g)[0] for g in range(5)] == [0, 0, 0, 1, 1]
-    assert scenario.phase_at(3)[1].name == "modern"
+    compiled = compile_scenario(load_scenario(write(tmp_path, BASE)))
+    assert [compiled.phase_at(g) for g in range(5)] == [0, 0, 0, 1, 1]
+    assert compiled.phase_names[compiled.phase_at(3)] == "modern"
     for outside in (-1, 5):
         with pytest.raises(ValueError):
-            scenario.phase_at(outside)
+            compiled.phase_at(outside)
 
 
 def test_round_trip_through_to_toml(tmp_path):
@@ -164,10 +158,11 @@ def test_every_field_is_documented():
 
 
 def test_literals_match_the_kernel_codes():
-    """Every layout, start and kind the schema accepts has an integer code in agents.codes."""
+    """Every layout and start the schema accepts has an integer code in agents.codes, and
+    every kind a module in agents.kinds."""
     assert set(typing.get_args(World.model_fields["layout"].annotation)) == set(codes.LAYOUTS)
     assert set(typing.get_args(World.model_fields["start"].annotation)) == set(codes.STARTS)
-    assert set(typing.get_args(Agent.model_fields["kind"].annotation)) == set(codes.KINDS)
+    assert set(typing.get_args(Agent.model_fields["kind"].annotation)) == set(KINDS)
 
 
 # --- overrides ----------------------------------------------------------------------------
@@ -184,8 +179,8 @@ def test_literals_match_the_kernel_codes():
         ("phases.1.generations=11", lambda s: s.phases[1].generations, 11),
         ("objects.0.value=2", lambda s: s.objects[0].value, 2.0),
         ("objects.poison.terminal=true", lambda s: s.objects[1].terminal, True),
-        ("phases.ancestral.counts.fruit=4", lambda s: s.phase_counts(0)[0], 4),
-        ("objects.fruit.features.bitter=0.5", lambda s: s.feature_matrix()[0, 1], 0.5),
+        ("phases.ancestral.counts.fruit=4", lambda s: s.phases[0].counts["fruit"], 4),
+        ("objects.fruit.features.bitter=0.5", lambda s: s.objects[0].features["bitter"], 0.5),
         ("record.crosseval_every=2", lambda s: s.record.crosseval_every, 2),  # no [record]
         ('world.layout="walls"', lambda s: s.world.layout, "walls"),
         ('phases.modern.respawn=["fruit", "poison"]', lambda s: s.phases[1].respawn,
@@ -487,11 +482,12 @@ def test_variants_are_averaged_into_the_phase_counts(tmp_path):
                                       "counts": {"fruit": 1, "poison": 6}}]
     path = write(tmp_path, data)
     scenario = load_scenario(path)
-    np.testing.assert_allclose(scenario.phase_counts(0), [0.75 * 3 + 0.25, 0.75 * 2 + 1.5])
-    np.testing.assert_array_equal(scenario.placement_counts(scenario.phases[0].variants[0]),
-                                  [1, 6])
+    np.testing.assert_allclose(compile_scenario(scenario).counts[0],
+                               [0.75 * 3 + 0.25, 0.75 * 2 + 1.5])
+    np.testing.assert_array_equal(
+        placement_counts(scenario.phases[0].variants[0], ["fruit", "poison"]), [1, 6])
     again = load_scenario(path, ["phases.ancestral.variants.lean.share=1"])
-    np.testing.assert_allclose(again.phase_counts("ancestral"), [1, 6])
+    np.testing.assert_allclose(compile_scenario(again).counts[0], [1, 6])
 
 
 def test_several_errors_are_counted(tmp_path):
@@ -546,7 +542,7 @@ def test_builtins_are_listed_and_load():
     """Every built-in listed loads by its bare name; the list is sorted."""
     listing = list_scenarios()
     assert listing == sorted(listing)
-    if files("evo").joinpath("scenarios", "evolution.toml").is_file():
+    if files("evo.scenario").joinpath("builtins", "evolution.toml").is_file():
         assert "evolution" in [name for name, _ in listing]
     for name, description in listing:
         scenario = load_scenario(name)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evo.batch import INCOMPLETE, run_sweep
+from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.cli import main
-from evo.collect import collect
+from evo.sweep.collect import collect
 from evo.errors import UserError
-from evo.sweep import load_sweep
+from evo.sweep.spec import load_sweep
 from tests.evo.helpers import csv_bytes, evo_args, evo_env
 
 SWEEP = '''
@@ -177,7 +177,7 @@ def test_workers_that_keep_dying_leave_the_sweep_incomplete(long_sweep, tmp_path
     """With no fresh pool left to try, the points of a broken pool are reported failed (the
     sweep exits 3, finished points stay on disk); running the sweep again completes it,
     every point equal to an uninterrupted sweep's."""
-    from evo import backends
+    from evo.sweep import backends
 
     monkeypatch.setattr(backends, "POOL_RESTARTS", 0)
     path, whole = long_sweep

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evo.run import start
+from evo.evolution.loop import start
 from evo.scenario import load_scenario
 
 SEEDS = (0, 1, 2)

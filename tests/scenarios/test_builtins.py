@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from evo.cli import main
-from evo.run import start
+from evo.evolution.loop import start
 from evo.scenario import list_scenarios, load_scenario
 
 EXPECTED = {"evolution", "aurora", "aurora-diverse", "coinrun", "troops", "planning"}
@@ -42,11 +42,10 @@ def test_builtin_runs_and_analyses(tmp_path, name, capsys):
         assert rows and {len(row) for row in rows} == {len(header)}, table
     scenario = load_scenario(name)
     gens = pd.read_csv(out / "generations.csv")
-    assert len(gens) == scenario.total_generations - sum(p.generations - 2
-                                                         for p in scenario.phases)
+    assert len(gens) == 2 * len(scenario.phases)
     cross = pd.read_csv(out / "crosseval.csv")
     assert set(cross.eval_phase) == {p.name for p in scenario.phases}
-    assert {f"consumed_{t}" for t in scenario.object_names} <= set(cross)
+    assert {f"consumed_{t.name}" for t in scenario.objects} <= set(cross)
     individuals = pd.read_csv(out / "individuals.csv")
     assert {f"w_{f}" for f in scenario.features} <= set(individuals)
     assert main(["analyze", str(out), "--quiet"]) == 0

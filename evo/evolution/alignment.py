@@ -1,4 +1,8 @@
-"""Reward alignment: how well an internal reward agrees with the base objective on a phase."""
+"""Reward alignment: how well an internal reward agrees with the base objective on a phase.
+
+The one weighted Pearson correlation of basemesa: the loop records it per generation, the
+analysis uses it for rewards, behaviour and outer alignment.
+"""
 
 import numpy as np
 
@@ -7,20 +11,21 @@ _CONSTANT = 1e-12
 
 
 def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted Pearson correlation of each row of x (P, T) with y (T,); NaN where undefined.
+    """Weighted Pearson correlation of each row of x (N, T) with y ((T,) or (N, T)) under
+    weights ((T,) or (N, T)); NaN where either side is constant over the weighted types.
 
-    Weights are the phase's type frequencies; types with zero weight do not count. A row
-    (or y) that is constant over the weighted types has no correlation and gives NaN,
-    never a number.
+    Weights are a phase's type frequencies; types with zero weight do not count. A reward
+    that is constant over the weighted types has no correlation and gives NaN, never a
+    number.
     """
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    y = np.asarray(y, dtype=np.float64)
-    q = np.asarray(weights, dtype=np.float64)
-    q = q / q.sum()
-    dx = x - (x * q).sum(axis=1, keepdims=True)
-    dy = y - (y * q).sum()
+    y = np.broadcast_to(np.asarray(y, dtype=np.float64), x.shape)
+    q = np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape)
+    q = q / q.sum(axis=1, keepdims=True)
+    dx = x - (q * x).sum(axis=1, keepdims=True)
+    dy = y - (q * y).sum(axis=1, keepdims=True)
     var_x = (q * dx * dx).sum(axis=1)
-    var_y = (q * dy * dy).sum()
+    var_y = (q * dy * dy).sum(axis=1)
     cov = (q * dx * dy).sum(axis=1)
     defined = (var_x > _CONSTANT) & (var_y > _CONSTANT)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -32,7 +32,7 @@ def run_point(scenario: str, overrides: list, out: str, threads: int,
     prepare(threads, node_local_cache)
     import json
 
-    from evo.run import resume, start
+    from evo.evolution.loop import resume, start
 
     out = Path(out)
     try:

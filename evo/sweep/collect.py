@@ -7,6 +7,7 @@ import pandas as pd
 
 from evo.analysis.summary import flatten
 from evo.errors import UserError
+from evo.sweep.manifest import FILE, read_manifest
 
 TABLES = ("generations", "individuals", "crosseval", "summary")
 
@@ -14,12 +15,13 @@ TABLES = ("generations", "individuals", "crosseval", "summary")
 def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
     """Every point's rows of one table, with the point's swept values and seed in front."""
     sweep_dir = Path(sweep_dir)
-    manifest_file = sweep_dir / "manifest.csv"
-    if not manifest_file.is_file():
-        raise UserError(f"{sweep_dir}: not a sweep directory (no manifest.csv)")
-    manifest = pd.read_csv(manifest_file)
-    columns = list(manifest.columns)
-    swept = columns[columns.index("seed"):columns.index("status")]
+    if not (sweep_dir / FILE).is_file():
+        raise UserError(f"{sweep_dir}: not a sweep directory (no {FILE})")
+    try:
+        manifest, keys = read_manifest(sweep_dir)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{sweep_dir / FILE}: unreadable: {exc}") from None
+    swept = ["seed", *keys]
     frames = []
     for _, point in manifest.iterrows():
         rows = read_point_table(sweep_dir / point["dir"], table)

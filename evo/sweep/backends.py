@@ -5,7 +5,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from evo.errors import UserError
-from evo.worker import run_point
+from evo.sweep.worker import run_point
 
 
 POOL_RESTARTS = 3  # fresh pools after workers died, per sweep invocation

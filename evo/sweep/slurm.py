@@ -4,8 +4,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from evo.rundir import write_atomic
-from evo.sweep import Sweep
+from evo.evolution.rundir import write_atomic
+from evo.sweep.spec import Sweep
 
 
 def slurm_script(sweep: Sweep, out: Path) -> str:

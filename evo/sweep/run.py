@@ -1,21 +1,13 @@
-"""Running a sweep: every point on a backend, a manifest of where each one stands.
+"""Running a sweep: every point on a backend, a manifest of where each one stands."""
 
-The manifest is derived from the points' own `meta.json` files after every finished
-point, so it can always be rebuilt, and a SLURM array task that runs one point needs no
-coordinator.
-"""
-
-import csv
-import fcntl
-import io
-import json
 import os
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.rundir import write_atomic
-from evo.sweep import Sweep, validate_points
-from evo.worker import run_point
+from evo.evolution.rundir import write_atomic
+from evo.sweep.manifest import write_manifest
+from evo.sweep.spec import Sweep, validate_points
+from evo.sweep.worker import run_point
 
 INCOMPLETE = 3  # exit status of a sweep that left points unfinished
 
@@ -39,37 +31,6 @@ def prepare_sweep_dir(sweep: Sweep, out: Path) -> None:
         raise UserError(f"{out}: cannot write the sweep directory: {exc.strerror or exc}") from None
 
 
-def write_manifest(sweep: Sweep, out: Path, invalid: dict, results: dict) -> list:
-    """Rewrite manifest.csv atomically from the points' meta.json; returns its rows."""
-    keys = list(sweep.points[0].swept) if sweep.points else []
-    header = ["point", "dir", "seed", *keys, "status", "started", "ended", "error"]
-    rows = []
-    for point in sweep.points:
-        meta = {}
-        meta_file = out / point.name / "meta.json"
-        if meta_file.is_file():
-            try:
-                meta = json.loads(meta_file.read_text())
-            except ValueError:
-                meta = {"status": "damaged"}
-        status, error = meta.get("status", "pending"), meta.get("error")
-        if point.index in invalid:
-            status, error = "invalid", invalid[point.index]
-        elif results.get(point.index, {}).get("status") == "failed":
-            status, error = "failed", results[point.index]["error"]
-        rows.append([point.index, point.name, point.seed, *point.swept.values(), status,
-                     meta.get("started"), meta.get("ended"), error])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    # Array tasks may finish together: take a lock so they do not interleave.
-    with open(out / ".manifest.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        write_atomic(out / "manifest.csv", buffer.getvalue().encode())
-    return rows
-
-
 def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | None = None,
               workers: int | None = None, threads: int | None = None,
               task_index: int | None = None, quiet: bool = False) -> int:
@@ -85,7 +46,7 @@ def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | 
             results[point.index] = run_point(sweep.scenario, point.overrides,
                                              str(out / point.name), threads or 1, True)
         rows = write_manifest(sweep, out, invalid, results)
-        return 0 if rows[task_index][-4] == "done" else INCOMPLETE
+        return 0 if rows[task_index]["status"] == "done" else INCOMPLETE
 
     todo = [point for point in sweep.points if point.index not in invalid]
     write_manifest(sweep, out, invalid, results)
@@ -102,13 +63,13 @@ def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | 
             if workers * threads > available_cores():
                 raise UserError(f"{workers} workers x {threads} threads exceed the "
                                 f"{available_cores()} cores available")
-            from evo.backends import run_local
+            from evo.sweep.backends import run_local
             run_local(sweep, out, todo, workers, threads, finished)
         else:
-            from evo.backends import run_dask
+            from evo.sweep.backends import run_dask
             run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads, finished)
     rows = write_manifest(sweep, out, invalid, results)
-    unfinished = [row for row in rows if row[-4] != "done"]
+    unfinished = [row for row in rows if row["status"] != "done"]
     if unfinished and not quiet:
         print(f"evo sweep: {len(unfinished)} of {len(rows)} points not done (see "
               f"{out / 'manifest.csv'}); run the sweep again to retry them")

@@ -1,0 +1,20 @@
+"""The `aligned` kind: the planner with the base objective slotted in as its reward.
+
+The hard-coded optimizer with an aligned objective: a control. Its genome is the planner's
+(its w genes evolve but are unused), so horizon and gamma evolve as they do for planners.
+"""
+
+import numpy as np
+
+from agents.codes import MACHINE_PLANNER
+from agents.kinds import planner
+from agents.kinds.base import AgentKind
+
+
+def reward(genomes, layout, features, values) -> np.ndarray:
+    """R = value for every agent (P, T)."""
+    return np.tile(np.asarray(values, dtype=np.float64), (genomes.shape[0], 1))
+
+
+KIND = AgentKind("aligned", MACHINE_PLANNER, planner.genes, reward, evolved_reward=False,
+                 description="planner rewarded by `value` (a control)")

@@ -1,0 +1,32 @@
+"""What an agent kind declares: its genes, its internal reward, and the machine that acts."""
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from agents.genome import AgentParams, GenomeLayout, gene
+
+
+class AgentKind(NamedTuple):
+    """An agent kind. `genes(features, agent)` builds its GenomeLayout from the feature names
+    and the scenario's `[agent]` table (a dict); `reward(genomes, layout, features, values)`
+    is the internal reward (P, T) its genomes carry; `machine` (agents.codes.MACHINES) is
+    the decision procedure the kernel and the reference run for it."""
+
+    name: str
+    machine: int
+    genes: Callable[..., GenomeLayout]
+    reward: Callable[..., np.ndarray]
+    evolved_reward: bool  # whether the reward is read off the genome (else it is fixed)
+    description: str
+
+
+def decode(kind: AgentKind, genomes: np.ndarray, layout: GenomeLayout, features: np.ndarray,
+           values: np.ndarray) -> AgentParams:
+    """Kernel parameters of genomes (P, G) of a kind, for object types with features (T, F)
+    and base-objective values (T,)."""
+    genomes = np.asarray(genomes, dtype=np.float64)
+    return AgentParams(
+        np.ascontiguousarray(kind.reward(genomes, layout, features, values), dtype=np.float64),
+        gene(genomes, layout, "horizon"), gene(genomes, layout, "gamma"),
+        np.full(genomes.shape[0], kind.machine, dtype=np.int64))

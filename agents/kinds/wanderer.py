@@ -1,0 +1,19 @@
+"""The `random` kind: always wanders, never plans (the non-optimizer floor).
+
+Its genome is the planner's, unused: a zero reward, so its wander avoids nothing.
+"""
+
+import numpy as np
+
+from agents.codes import MACHINE_WANDER
+from agents.kinds import planner
+from agents.kinds.base import AgentKind
+
+
+def reward(genomes, layout, features, values) -> np.ndarray:
+    """R = 0 for every agent (P, T)."""
+    return np.zeros((genomes.shape[0], len(values)), dtype=np.float64)
+
+
+KIND = AgentKind("random", MACHINE_WANDER, planner.genes, reward, evolved_reward=False,
+                 description="always wanders (the non-optimizer floor)")

@@ -6,8 +6,9 @@ same floating-point operations in the same order. Cells are flat indices `row * 
 each episode precomputes a neighbour table (N, S, W, E, -1 for a wall or the edge) since
 walls never change during an episode.
 
-The kernel runs each agent's machine (`agents.codes.MACHINES`): the planner's compiled,
-amortised decision step lives with its kind (`agents.kinds.planner`); an agent without a
+The episode loop runs each agent's machine (`agents.codes.MACHINES`): the planner's search
+primitives and the proof that amortising them is exact live with its kind
+(`agents.kinds.planner`); the loop keeps the amortisation's bookkeeping. An agent without a
 target, and an agent whose machine is `wander`, wanders.
 
 `expanded` counts the cells of the searches at plan events only (see `agents.reference`).
@@ -25,6 +26,7 @@ from agents.codes import (
 from agents.genome import AgentParams
 from agents.kinds import planner
 from agents.rng import rng_below, rng_uniform
+from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
     Returns, WorldSpec, between_rooms, empty_returns, in_region, make_world_spec,
 )
@@ -223,7 +225,39 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, width, neighbours)
     plans = machine == MACHINE_PLANNER
-    mind = planner.new_state(walls, objects, width, reward, horizon, gamma, amortize and plans)
+
+    # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
+    # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
+    scratch = np.empty(num_cells, dtype=np.int64)  # BFS queues
+    stamp = np.zeros(num_cells, dtype=np.int64)
+    first_move = np.empty(num_cells, dtype=np.int64)
+    # discount[d] = gamma ** (d - 1) by repeated products, exactly as the reference builds it.
+    discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
+    discount[0], discount[1] = 0.0, 1.0
+    for d in range(2, horizon + 1):
+        discount[d] = discount[d - 1] * gamma
+    # The largest positive R stands for every object a search did not reach.
+    max_reward = 0.0
+    for t in range(reward.shape[0]):
+        max_reward = max(max_reward, reward[t])
+    found_cell = np.empty(num_cells, dtype=np.int64)
+    found_depth = np.empty(num_cells, dtype=np.int64)
+    field = np.empty(num_cells, dtype=np.int64)
+    field_stamp = np.zeros(num_cells, dtype=np.int64)
+    found = target_index = since = searches = balls = 0
+    # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
+    # still between consumptions, so a cell's answer holds until the next one (`epoch`).
+    bits = amortize and plans and width <= MAX_WIDTH
+    free = np.empty(spec.height, dtype=np.uint64)
+    wanted = np.empty(spec.height, dtype=np.uint64)
+    near = np.empty(spec.height, dtype=np.uint64)
+    ball_rows = np.empty(spec.height, dtype=np.uint64)
+    ball_epoch = np.zeros(num_cells, dtype=np.int64)
+    ball_cells = np.empty(num_cells, dtype=np.int64)
+    epoch = 1
+    if bits:
+        fill_rows(walls, objects, reward, width, free, wanted)
+        dilate(wanted, width, near)
 
     base = mesa = intended = 0.0
     expanded = steps = 0
@@ -233,10 +267,37 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
     for step in range(spec.episode_steps):
         action = -1
         if plans:
-            action, cost = planner.decide(mind, neighbours, objects, position, width, reward,
-                                          horizon, plan_event, amortize)
-            if plan_event:
-                expanded += cost
+            # Not at a plan event, the previous step had a target and the objects are as
+            # they were at the last search.
+            if (amortize and not plan_event
+                    and planner.target_persists(objects, reward, discount, horizon, max_reward,
+                                                found_cell, found_depth, found, target_index,
+                                                since + 1)):
+                since += 1
+                action = planner.follow(neighbours, position, field, field_stamp, searches)
+            else:
+                cost = -1
+                if bits:
+                    if ball_epoch[position] != epoch:
+                        balls += 1
+                        ball_epoch[position] = epoch
+                        ball_cells[position] = ball(free, near, position, width, horizon - 1,
+                                                    ball_rows)
+                    cost = ball_cells[position]
+                if cost >= 0:  # nothing the agent wants within reach: no target
+                    action, found = -1, 0
+                else:
+                    searches += 1
+                    action, cost, found, target_index = planner.search(
+                        neighbours, objects, position, reward, horizon, discount, stamp,
+                        searches, scratch, first_move, found_cell, found_depth)
+                if plan_event:
+                    expanded += cost
+                since = 0
+                if amortize and action >= 0:
+                    planner.target_field(neighbours, objects, found_cell[target_index],
+                                         found_depth[target_index], field, field_stamp,
+                                         searches, scratch)
         plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, reward, state)
@@ -251,8 +312,10 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
             continue
         objects[position] = EMPTY
         plan_event = True
-        if plans:
-            planner.consumed(mind, position, width)
+        epoch += 1
+        if bits:
+            set_bit(free, position, width, True)
+            set_bit(wanted, position, width, False)
         base += spec.value[kind]
         mesa += reward[kind]
         intended += spec.intended[kind]
@@ -269,13 +332,13 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
                     if not walls[cell] and objects[cell] == EMPTY and cell != position:
                         if index == 0:
                             objects[cell] = kind
-                            if plans:
-                                planner.appeared(mind, cell, width, reward[kind] > 0)
+                            if bits:
+                                set_bit(free, cell, width, False)
+                                set_bit(wanted, cell, width, reward[kind] > 0)
                             break
                         index -= 1
-        if plans:
-            planner.settled(mind, width)
-    searches, balls = planner.counters(mind)
+        if bits:
+            dilate(wanted, width, near)
     return base, mesa, intended, expanded, steps, searches, balls
 
 

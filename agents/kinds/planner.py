@@ -2,7 +2,8 @@
 
 Genes: one reward weight per feature (`w_<feature>`), the search `horizon` (an integer) and
 the discount `gamma`. The decision step, in plain Python (`reference_step`, the
-specification) and compiled (`decide`, bit for bit the same decisions):
+specification) and compiled (`search` and the other primitives below, which the kernel's
+episode loop amortises; bit for bit the same decisions):
 
 1. Breadth-first search from the agent's cell over free cells, neighbours in the order N, S,
    W, E, to depth `horizon`. An object's cell is reached but not expanded: stepping on an
@@ -15,8 +16,9 @@ specification) and compiled (`decide`, bit for bit the same decisions):
 The cost charged (`expanded`, what the speed prior counts) is the cells that step's search
 expands, at plan events only (see `agents.reference`).
 
-Amortised planning: the reference searches at every step; `decide` searches only when its
-decision can have changed, and then decides exactly as the reference would. Why it is sound:
+Amortised planning: the reference searches at every step; the kernel (`agents.kernel._play`,
+with the search primitives below) searches only when its decision can have changed, and
+then decides exactly as the reference would. Why it is sound:
 
 - The search's queue holds each depth sorted by first move (N < S < W < E): depth 1 is
   enqueued in that order and a cell inherits the first move of the first parent that
@@ -40,18 +42,22 @@ decision can have changed, and then decides exactly as the reference would. Why 
 - A search finds no target when it reaches no object with R > 0 (values of the others are
   <= 0). The cells it expands are the agent's cell and the object-free cells within
   distance horizon - 1 by object-free paths, and the objects it reaches are the ones next
-  to those cells. So `decide` first grows that ball with row bitsets (`agents.rows`): if
+  to those cells. So the kernel first grows that ball with row bitsets (`agents.rows`): if
   it touches no cell next to a wanted object, the step has no target and costs the ball's
   size, with no queue search; otherwise the queue search decides. Between consumptions the
   world is still, so a cell's answer is kept until the next one: an agent wandering back
   and forth pays for each cell once. Most steps without a target, where agents wander,
   end there.
 
-The extra searches of `decide`, when a plan can no longer be trusted, are not charged.
+The kernel's extra searches, when a plan can no longer be trusted, are not charged.
+
+The bookkeeping of amortisation (the plan followed, the steps since, the cached balls) is kept
+in the kernel's episode loop as local variables: measured, moving it into a function of
+this module behind a state tuple cost 10-25% of the planner's agent-steps/s (array
+references counted at every call), for no change in what is computed.
 """
 
 from collections import deque
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -59,7 +65,6 @@ from numba import njit
 from agents.codes import EMPTY, MACHINE_PLANNER, MOVES, STAY
 from agents.genome import GenomeLayout, internal_reward, make_layout
 from agents.kinds.base import AgentKind
-from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import neighbour
 
 
@@ -114,138 +119,10 @@ def reference_step(spec, walls, objects, position, reward, horizon, gamma):
     return best_action, expanded
 
 
-# --- compiled, amortised ------------------------------------------------------------------
-
-# Registers of PlannerState.regs: the last search's reached wanted objects and target, the
-# steps followed since, the counters of queue searches and balls, the world's epoch
-# (advanced by every consumption), whether row bitsets are in use.
-_FOUND, _TARGET, _SINCE, _SEARCHES, _BALLS, _EPOCH, _BITS = range(7)
-
-
-class PlannerState(NamedTuple):
-    """One episode's planner scratch: flat cells (H*W,) and grid rows (H,)."""
-
-    discount: np.ndarray  # (horizon + 1,) float64: discount[d] = gamma ** (d - 1)
-    max_reward: float  # the largest positive R: stands for every object a search missed
-    regs: np.ndarray  # (7,) int64: see the register names above
-    stamp: np.ndarray  # cells visited by search number `mark`; never cleared
-    first_move: np.ndarray
-    queue: np.ndarray
-    found_cell: np.ndarray  # reached objects with R > 0, in the order reached
-    found_depth: np.ndarray
-    field: np.ndarray  # distances to the target, valid where field_stamp == the search
-    field_stamp: np.ndarray
-    free: np.ndarray  # rows: cells without wall or object
-    wanted: np.ndarray  # rows: objects with R > 0
-    near: np.ndarray  # rows: cells next to a wanted object
-    ball_rows: np.ndarray
-    ball_epoch: np.ndarray  # the epoch each cell's cached ball answer belongs to
-    ball_cells: np.ndarray  # cached ball size, or -1 (a wanted object in reach)
-
+# --- compiled: the kernel's amortised decision step (agents.kernel._play) calls these -------
 
 @njit(cache=True)
-def new_state(walls, objects, width, reward, horizon, gamma, amortize):
-    """A PlannerState for an episode in a generated world (walls, objects (H*W,))."""
-    num_cells = walls.shape[0]
-    height = num_cells // width
-    # discount[d] = gamma ** (d - 1) by repeated products, exactly as the reference builds it.
-    discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
-    discount[0], discount[1] = 0.0, 1.0
-    for d in range(2, horizon + 1):
-        discount[d] = discount[d - 1] * gamma
-    max_reward = 0.0
-    for t in range(reward.shape[0]):
-        max_reward = max(max_reward, reward[t])
-    regs = np.zeros(7, dtype=np.int64)
-    regs[_EPOCH] = 1
-    # Row bitsets settle the searches that cannot find a target (grids up to 64 wide).
-    regs[_BITS] = amortize and width <= MAX_WIDTH
-    state = PlannerState(
-        discount, max_reward, regs, np.zeros(num_cells, dtype=np.int64),
-        np.empty(num_cells, dtype=np.int64), np.empty(num_cells, dtype=np.int64),
-        np.empty(num_cells, dtype=np.int64), np.empty(num_cells, dtype=np.int64),
-        np.empty(num_cells, dtype=np.int64), np.zeros(num_cells, dtype=np.int64),
-        np.empty(height, dtype=np.uint64), np.empty(height, dtype=np.uint64),
-        np.empty(height, dtype=np.uint64), np.empty(height, dtype=np.uint64),
-        np.zeros(num_cells, dtype=np.int64), np.empty(num_cells, dtype=np.int64))
-    if regs[_BITS]:
-        fill_rows(walls, objects, reward, width, state.free, state.wanted)
-        dilate(state.wanted, width, state.near)
-    return state
-
-
-@njit(cache=True)
-def decide(state, neighbours, objects, position, width, reward, horizon, plan_event, amortize):
-    """The planner's action at `position` (-1: no target) and the cells its search expanded.
-
-    Not at a plan event, with `amortize`, the last plan is followed while its target is
-    provably still the search's unique best; otherwise a ball or a search decides.
-    """
-    regs = state.regs
-    if (amortize and not plan_event
-            and _target_persists(objects, reward, state.discount, horizon, state.max_reward,
-                                 state.found_cell, state.found_depth, regs[_FOUND],
-                                 regs[_TARGET], regs[_SINCE] + 1)):
-        regs[_SINCE] += 1
-        return _follow(neighbours, position, state.field, state.field_stamp,
-                       regs[_SEARCHES]), 0
-    cost = -1
-    if regs[_BITS]:
-        if state.ball_epoch[position] != regs[_EPOCH]:
-            regs[_BALLS] += 1
-            state.ball_epoch[position] = regs[_EPOCH]
-            state.ball_cells[position] = ball(state.free, state.near, position, width,
-                                              horizon - 1, state.ball_rows)
-        cost = state.ball_cells[position]
-    if cost >= 0:  # nothing the agent wants within reach: no target
-        action = -1
-        regs[_FOUND] = 0
-    else:
-        regs[_SEARCHES] += 1
-        action, cost, regs[_FOUND], regs[_TARGET] = _plan(
-            neighbours, objects, position, reward, horizon, state.discount, state.stamp,
-            regs[_SEARCHES], state.queue, state.first_move, state.found_cell,
-            state.found_depth)
-    regs[_SINCE] = 0
-    if amortize and action >= 0:
-        target = regs[_TARGET]
-        _target_field(neighbours, objects, state.found_cell[target], state.found_depth[target],
-                      state.field, state.field_stamp, regs[_SEARCHES], state.queue)
-    return action, cost
-
-
-@njit(cache=True)
-def consumed(state, cell, width):
-    """The object at `cell` was consumed: the world changed (a new epoch)."""
-    state.regs[_EPOCH] += 1
-    if state.regs[_BITS]:
-        set_bit(state.free, cell, width, True)
-        set_bit(state.wanted, cell, width, False)
-
-
-@njit(cache=True)
-def appeared(state, cell, width, wanted):
-    """An object appeared at `cell` (a respawn); `wanted`: its R > 0."""
-    if state.regs[_BITS]:
-        set_bit(state.free, cell, width, False)
-        set_bit(state.wanted, cell, width, wanted)
-
-
-@njit(cache=True)
-def settled(state, width):
-    """After a consumption and its respawn: recompute the cells next to wanted objects."""
-    if state.regs[_BITS]:
-        dilate(state.wanted, width, state.near)
-
-
-@njit(cache=True)
-def counters(state):
-    """(queue searches, balls grown) so far in the episode."""
-    return state.regs[_SEARCHES], state.regs[_BALLS]
-
-
-@njit(cache=True)
-def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark, queue,
+def search(neighbours, objects, position, reward, horizon, discount, stamp, mark, queue,
           first_move, found_cell, found_depth):
     """Breadth-first search to depth `horizon`: (action or -1, cells expanded, found, target).
 
@@ -292,7 +169,7 @@ def _plan(neighbours, objects, position, reward, horizon, discount, stamp, mark,
 
 
 @njit(cache=True)
-def _target_field(neighbours, objects, target, depth, field, stamp, mark, queue):
+def target_field(neighbours, objects, target, depth, field, stamp, mark, queue):
     """Distances to `target` over object-free cells, to `depth` - 1, into field (H*W,).
 
     Only cells stamped with `mark` belong to the field; `queue` (H*W,) is scratch. An agent
@@ -319,7 +196,7 @@ def _target_field(neighbours, objects, target, depth, field, stamp, mark, queue)
 
 
 @njit(cache=True)
-def _target_persists(objects, reward, discount, horizon, max_reward, found_cell, found_depth,
+def target_persists(objects, reward, discount, horizon, max_reward, found_cell, found_depth,
                      found, target_index, since):
     """Whether the planned target is still the search's unique best `since` steps later.
 
@@ -340,7 +217,7 @@ def _target_persists(objects, reward, discount, horizon, max_reward, found_cell,
 
 
 @njit(cache=True)
-def _follow(neighbours, position, field, stamp, mark):
+def follow(neighbours, position, field, stamp, mark):
     """The first move, N, S, W, E, one step down the target's distance field."""
     base = 4 * position
     want = field[position] - 1

@@ -1,0 +1,9 @@
+"""basemesa's outer loop, data and front ends (`evo` on the command line).
+
+- `scenario/`: scenario files, validated and compiled into arrays;
+- `evolution/`: the base optimizer's generational loop and the run directory;
+- `analysis/`: `evo analyze`, from a run directory's CSVs to its report;
+- `sweep/`: grids of runs on a process pool, dask or SLURM;
+- `bench/`: `evo bench`;
+- `cli`, `demo`: the front ends; `errors`: the one-line errors they print.
+"""

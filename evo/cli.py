@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evo", description="Evolve mesa-optimizers with a genetic algorithm and watch "
         "their internal objectives come apart from fitness when the environment shifts.")
+    parser.add_argument("--version", action="version", version=f"evo (basemesa) {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a scenario into a run directory")
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run a grid of overrides and seeds, one run "
                            "directory per point, locally or on a cluster")
-    sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.toml")
+    sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.toml",
+                       help="the sweep file: a scenario, a grid of overrides and seeds")
     sweep.add_argument("--out", type=Path, help="sweep directory (default runs/<sweep name>)")
     sweep.add_argument("--backend", choices=("local", "dask"), default="local",
                        help="local process pool (default) or dask.distributed")
@@ -66,14 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     collect = sub.add_parser("collect", help="one tidy CSV over every point of a sweep")
-    collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR")
+    collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
+                         help="a sweep directory written by `evo sweep` (holds manifest.csv)")
     collect.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
     collect.add_argument("--table", default="generations",
                          choices=("generations", "individuals", "crosseval", "summary"),
-                         help="which table of each point (summary: each point's summary.json, "
-                         "written by `evo analyze`, in the columns of its combined table)")
+                         help="which table of each point (default: generations; summary: each "
+                         "point's summary.json, written by `evo analyze`, in the columns of its "
+                         "combined table)")
 
-    sub.add_parser("scenarios", help="list the built-in scenarios")
+    scenarios = sub.add_parser("scenarios", help="list the built-in scenarios")
+    shown = scenarios.add_mutually_exclusive_group()
+    shown.add_argument("--show", metavar="NAME", help="print a built-in scenario's file, with "
+                       "its comments: a template to copy")
+    shown.add_argument("--keys", action="store_true", help="print the reference of every "
+                       "scenario key: type, default and meaning")
 
     bench = sub.add_parser("bench", help="measure agent-steps per second, overheads, start-up "
                            "and memory on a fixed workload; print the table, write it as CSV")
@@ -82,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--tiny", action="store_true",
                        help="shrink every measurement to seconds (for tests; numbers are noise)")
     return parser
+
+
+def _version() -> str:
+    """The installed basemesa's version."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("basemesa")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +113,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "scenarios":
-            return cmd_scenarios()
+            return cmd_scenarios(args)
         if args.command == "analyze":
             return cmd_analyze(args)
         if args.command == "sweep":
@@ -128,40 +147,89 @@ def set_threads(num: int) -> None:
     numba.set_num_threads(num)
 
 
-def cmd_scenarios() -> int:
-    """Print the built-in scenarios with their one-line descriptions."""
-    from evo.scenario import list_scenarios
+def cmd_scenarios(args) -> int:
+    """Print the built-in scenarios with their one-line descriptions, one scenario's file
+    (--show), or the reference of every scenario key (--keys)."""
+    from evo.scenario import builtin_text, list_scenarios
 
-    for name, description in list_scenarios():
-        print(f"{name:20s} {description}")
+    if args.show:
+        print(builtin_text(args.show), end="")
+    elif args.keys:
+        from evo.scenario.keys import reference
+
+        print(reference(), end="")
+    else:
+        for name, description in list_scenarios():
+            print(f"{name:20s} {description}")
     return 0
 
 
 def cmd_run(args) -> int:
-    """`evo run`: a fresh run, or --resume of a stopped one."""
+    """`evo run`: a fresh run, or --resume of a stopped one; says where it wrote."""
     from evo.evolution.loop import resume, start
 
-    if args.resume:
-        if args.overrides or args.seed is not None or args.force:
-            raise UserError("--resume continues a run with its own config.toml; "
-                            "--set, --seed and --force do not apply")
-        path = args.out or _run_dir_argument(args.scenario)
-        resume(path, quiet=args.quiet)
-        return 0
     overrides = list(args.overrides)
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    start(args.scenario, overrides, args.out, force=args.force, quiet=args.quiet)
+    if args.resume:
+        if args.force:
+            raise UserError(f"{RESUME_OWN_CONFIG}; --force does not apply")
+        path = resume(_resume_target(args.scenario, overrides, args.out), quiet=args.quiet)
+    else:
+        path = start(args.scenario, overrides, args.out, force=args.force, quiet=args.quiet)
+    print(f"Run directory: {path}")
+    print(f"Next: evo analyze {path}")
     return 0
 
 
-def _run_dir_argument(scenario: str) -> Path:
-    """With --resume the positional argument names the run directory to continue."""
-    path = Path(scenario)
-    if (path / "config.toml").is_file():
-        return path
-    raise UserError(f"{scenario}: not a run directory; give the run directory (or --out) "
-                    "to --resume")
+RESUME_OWN_CONFIG = "--resume continues a run with its own config.toml"
+
+
+def _resume_target(source: str, overrides: list, out: Path | None) -> Path:
+    """The run directory that `evo run SOURCE [--seed/--set ...] [--out] --resume` names.
+
+    SOURCE is the run directory itself, or the scenario and options of the command that
+    started the run (its first command with --resume appended): they must resolve to the
+    run's own config.toml, and a value that differs from it is refused.
+    """
+    from evo.evolution.loop import default_run_dir
+    from evo.scenario import load_scenario
+
+    if out is None and Path(source).is_dir():  # the run directory itself
+        path, given = Path(source), None
+        if overrides and (path / "config.toml").is_file():
+            given = load_scenario(str(path / "config.toml"), overrides)
+    else:
+        given = load_scenario(source, overrides)
+        path = Path(out) if out is not None else default_run_dir(given)
+    if not (path / "config.toml").is_file():
+        raise UserError(f"{path}: not a run directory; give the run directory (or --out) "
+                        "to --resume")
+    if given is not None:
+        own = load_scenario(str(path / "config.toml"))
+        differs = _first_difference(given.model_dump(), own.model_dump())
+        if differs:
+            raise UserError(f"{RESUME_OWN_CONFIG}; --set, --seed and --force do not apply "
+                            f"({differs})")
+    return path
+
+
+def _first_difference(given, own, key: str = "") -> str | None:
+    """The first key whose value the command line sets otherwise than the run's config."""
+    if isinstance(given, dict) and isinstance(own, dict):
+        for name in dict.fromkeys([*given, *own]):
+            found = _first_difference(given.get(name), own.get(name), f"{key}.{name}".strip("."))
+            if found:
+                return found
+        return None
+    if isinstance(given, list) and isinstance(own, list) and len(given) == len(own):
+        for i, (a, b) in enumerate(zip(given, own)):
+            found = _first_difference(a, b, f"{key}.{i}")
+            if found:
+                return found
+        return None
+    return None if given == own else f"{key}: the command line gives {given!r}, the run " \
+        f"has {own!r}"
 
 
 def cmd_demo(args) -> int:
@@ -229,8 +297,10 @@ def cmd_sweep(args) -> int:
 
 def cmd_collect(args) -> int:
     """`evo collect`: concatenate one table of every point, swept values as columns."""
-    from evo.sweep.collect import collect
+    from collections import Counter
+
     from evo.evolution.rundir import write_atomic
+    from evo.sweep.collect import collect, unfinished
 
     table = collect(args.sweep_dir, args.table)
     try:
@@ -238,6 +308,12 @@ def cmd_collect(args) -> int:
     except OSError as exc:
         raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote {args.output}: {len(table)} rows from {table['point'].nunique()} points")
+    missing = unfinished(args.sweep_dir)
+    if missing:
+        print(f"evo collect: warning: {len(missing)} points are not done ("
+              + ", ".join(f"{n} {status}" for status, n in Counter(missing.values()).items())
+              + "): their rows are missing or stop early; `evo sweep` again finishes them",
+              file=sys.stderr)
     return 0
 
 

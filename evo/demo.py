@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from evo.evolution.loop import start
-from evo.scenario import load_scenario
+from evo.scenario import compile_scenario, load_scenario
 
 SCENARIO = "evolution"
 
@@ -23,8 +23,8 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
 
 def story(path: Path) -> dict:
     """The numbers of the shift: end of the first phase, start of the second, end of the run."""
-    scenario = load_scenario(str(Path(path) / "config.toml"))
-    before, after = scenario.phases[0].name, scenario.phases[1].name
+    compiled = compile_scenario(load_scenario(str(Path(path) / "config.toml")))
+    before, after = compiled.phase_names[:2]
     generations = pd.read_csv(Path(path) / "generations.csv")
     moments = {
         f"end of {before}": generations[generations.phase == before].iloc[-1],
@@ -32,6 +32,7 @@ def story(path: Path) -> dict:
         "end of run": generations.iloc[-1],
     }
     return {"before": before, "after": after,
+            "alignment": {name: compiled.alignment_column(name) for name in (before, after)},
             "moments": {label: row.to_dict() for label, row in moments.items()}}
 
 
@@ -46,8 +47,8 @@ def print_story(numbers: dict, path: Path) -> None:
     metrics = [
         ("fitness", "fitness_mean"),
         ("internal return", "mesa_return_mean"),
-        (f"alignment: {before}", f"alignment_{before}"),
-        (f"alignment: {after}", f"alignment_{after}"),
+        (f"alignment: {before}", numbers["alignment"][before]),
+        (f"alignment: {after}", numbers["alignment"][after]),
         ("planning horizon", "horizon_mean"),
     ]
     for label, column in metrics:
@@ -60,7 +61,8 @@ def print_story(numbers: dict, path: Path) -> None:
         f"{a['fitness_mean']:.2f} while internal return went from {b['mesa_return_mean']:.2f} "
         f"to {a['mesa_return_mean']:.2f}: the agents still pursue what they evolved to want, "
         "competently, and it no longer pays.")
-    aligned_at_shift, aligned_at_end = a[f"alignment_{after}"], end[f"alignment_{after}"]
+    column = numbers["alignment"][after]
+    aligned_at_shift, aligned_at_end = a[column], end[column]
     if aligned_at_end > aligned_at_shift:
         console.print(
             f"Selection in the new world then pulled their internal rewards back towards "

@@ -68,27 +68,31 @@ def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.Data
         "worst_phase": np.where(has_worst, np.array(spec.phase_names, dtype=object)[worst], None),
         "worst_twin_ratio": np.where(has_worst, elsewhere[rows, worst], np.nan),
     }, index=ratio.index)
-    proxy_type, proxy_feature = proxies(first, worst, label == "pseudo-aligned", spec)
+    proxy_type, proxy_feature, proxy = proxies(first, worst, label == "pseudo-aligned", spec)
     result["proxy_type"] = proxy_type
     result["proxy_feature"] = proxy_feature
+    result["proxy"] = proxy
     return result.reset_index()
 
 
 def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: CompiledScenario):
-    """For the rows `wanted`, the type their reward misvalues most on `phase` and the
-    feature that misleads it there; None elsewhere or where the reward is unknown.
+    """For the rows `wanted`, the type their reward misvalues most on `phase`, the feature
+    that misleads it there, and a label saying both and the direction ("sweet: candy
+    over-valued", "blue: enemy_blue under-valued"); None elsewhere or where the reward is
+    unknown.
 
     The type is the one with the largest gap between standardised reward and standardised
-    value, under the phase's frequencies, weighted by its frequency. The feature is, among the features that type
-    shows, the one contributing most reward when the type is overvalued (candy: `sweet`),
+    value, under the phase's frequencies, weighted by its frequency. The feature is, among
+    the features that type shows, the one contributing most reward when the type is overvalued (candy: `sweet`),
     or the most negative reward when it is undervalued (a new enemy under a banner the
     agent learned to spare: `blue`).
     """
     num = len(genes)
     proxy_type = np.full(num, None, dtype=object)
     proxy_feature = np.full(num, None, dtype=object)
+    proxy = np.full(num, None, dtype=object)
     if not spec.kind.evolved_reward or not wanted.any():
-        return proxy_type, proxy_feature
+        return proxy_type, proxy_feature, proxy
     rewards = internal_rewards(genes, spec)
     weights = genes[spec.weight_columns].to_numpy(np.float64)
     for i in np.flatnonzero(wanted & ~np.isnan(rewards).any(axis=1)):
@@ -104,7 +108,9 @@ def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Co
             contribution = np.where(shown, weights[i] * spec.features[t], np.nan)
             pick = np.nanargmax if error[t] > 0 else np.nanargmin
             proxy_feature[i] = spec.feature_names[int(pick(contribution))]
-    return proxy_type, proxy_feature
+        misvalued = f"{proxy_type[i]} {'over' if error[t] > 0 else 'under'}-valued"
+        proxy[i] = misvalued if proxy_feature[i] is None else f"{proxy_feature[i]}: {misvalued}"
+    return proxy_type, proxy_feature, proxy
 
 
 def _standardise(x: np.ndarray, q: np.ndarray):

@@ -78,12 +78,13 @@ def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, l
         if first > last_generation:
             break
         before = by_generation.loc[first - 1]
-        pre = float(before[f"alignment_{old}"])
-        after = by_generation.loc[first:int(spec.phase_last[k]), f"alignment_{new}"]
+        pre = float(before[spec.alignment_column(old)])
+        after = by_generation.loc[first:int(spec.phase_last[k]), spec.alignment_column(new)]
         entry = {
             "from": old, "to": new, "generation": first, "pre_shift_alignment": pre,
             "alignment_after_shift": float(after.iloc[0]),
-            "old_phase_alignment_after_shift": float(by_generation.loc[first, f"alignment_{old}"]),
+            "old_phase_alignment_after_shift": float(
+                by_generation.loc[first, spec.alignment_column(old)]),
             "fitness_before": float(before.fitness_mean),
             "fitness_after": float(by_generation.loc[first, "fitness_mean"]),
             "mesa_return_before": float(before.mesa_return_mean),

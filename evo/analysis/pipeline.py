@@ -50,7 +50,7 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
         notes.append("Some cross-evaluated generations have no individuals.csv rows: their "
                      "reward alignment and proxies are undefined.")
     classes = classify(cross, spec, thresholds) if not cross.empty else pd.DataFrame(
-        columns=["generation", "id", "phase", "class", "proxy_feature"])
+        columns=["generation", "id", "phase", "class", "proxy_feature", "proxy"])
     line = lineage(individuals, spec)
     if line.generation.iloc[0] > individuals.generation.min():
         notes.append(f"The elite's lineage stops at generation {line.generation.iloc[0]}: "
@@ -125,14 +125,20 @@ def analyze_many(paths, thresholds: Thresholds | None = None, plots: bool = True
             analysis = analyze_run(path, thresholds, plots)
         except UserError as exc:
             errors.append((path, str(exc)))
-            row = {"path": str(path), "error": str(exc)}
             analysis = None
+            rows.append({**swept_values(path, manifests), "path": str(path),
+                         "error": str(exc)})
         else:
-            row = flatten(analysis.summary)
-        rows.append({**swept_values(path, manifests), **row})
+            rows.append(combined_row(path, analysis.summary, manifests))
         if on_run is not None:
             on_run(path, analysis)
     return pd.DataFrame(rows), errors
+
+
+def combined_row(run_path: Path, summary: dict, cache: dict) -> dict:
+    """One run's row of the combined table: its sweep point's number and swept values, then
+    its summary.json flattened (`evo analyze` and `evo collect --table summary` both)."""
+    return {**swept_values(run_path, cache), **flatten(summary)}
 
 
 def swept_values(run_path: Path, cache: dict) -> dict:

@@ -93,7 +93,7 @@ def plot_alignment(analysis):
         colour = f"C{k}"
         rows = ind[ind.eval_phase == name]
         top.fill_between(rows.generation, rows.q25, rows.q75, color=colour, alpha=0.15)
-        top.plot(gens.generation, gens[f"alignment_{name}"], color=colour,
+        top.plot(gens.generation, gens[spec.alignment_column(name)], color=colour,
                  label=f"to {name}: mean")
         top.plot(rows.generation, rows.elite, color=colour, linestyle=":", linewidth=1,
                  label=f"to {name}: elite")
@@ -121,9 +121,9 @@ def plot_elite_w(analysis):
     ind = analysis.individuals
     champions = ind[ind.champion]
     fig, ax = _figure(figsize=(8, 4))
-    for f, column in enumerate(spec.weight_columns):
-        colour = f"C{f}"
-        ax.plot(line.generation, line[column], color=colour, label=column[2:])
+    colours = feature_colours(spec.feature_names)
+    for feature, column, colour in zip(spec.feature_names, spec.weight_columns, colours):
+        ax.plot(line.generation, line[column], color=colour, label=feature)
         ax.scatter(champions.generation, champions[column], color=colour, s=6, alpha=0.35)
     ax.axhline(0, color="grey", linewidth=0.6)
     _mark_shifts(ax, spec, analysis.run.last_generation)
@@ -133,6 +133,23 @@ def plot_elite_w(analysis):
     ax.set_title("The elite's mesa-objective: its ancestral line (lines), "
                  "each generation's fittest (dots)", pad=18, fontsize=10)
     return fig
+
+
+# Colours for features that are not named after one: distinct, and none of them the colour
+# a feature might be named after (matplotlib's tab10 without red, blue, green and their kin).
+_NEUTRAL = ("#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+            "#000000", "#aec7e8", "#c49c94")
+
+
+def feature_colours(names) -> list:
+    """A colour per feature: a feature named after a colour (`red`, `gold`) is drawn in it,
+    so that no line contradicts its own name; the others take neutral colours not used yet."""
+    from matplotlib.colors import is_color_like, to_hex
+
+    named = {name: to_hex(name) for name in names
+             if name.isalpha() and len(name) > 1 and is_color_like(name)}
+    free = iter([c for c in _NEUTRAL if c not in named.values()])
+    return [named.get(name) or next(free, "#555555") for name in names]
 
 
 def plot_generalisation(analysis):

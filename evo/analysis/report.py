@@ -93,8 +93,10 @@ def render(analysis, plots: dict) -> str:
         out += ["## Classes (Hubinger et al. 2019)", "",
                 f"Per phase an individual is aligned (twin ratio >= {th.aligned}), "
                 f"approximately aligned (>= {th.approximate}) or failing. Misaligned: failing "
-                "where it evolved; pseudo-aligned: failing on another phase (proxy: the feature "
-                "giving most reward to the type it overvalues most there); "
+                "where it evolved; pseudo-aligned: failing on another phase (proxy: the type it "
+                "misvalues most there, over- or under-valued, and the feature that misleads it: "
+                "the one giving most reward to an over-valued type, most penalty to an "
+                "under-valued one); "
                 "suboptimality-aligned: raising its horizon to the maximum costs at least "
                 f"{th.boost_drop:.0%} of its twin's return while its internal return does not "
                 "fall; robustly aligned: aligned on every phase.", ""]
@@ -103,7 +105,7 @@ def render(analysis, plots: dict) -> str:
             proxies = ", ".join(f"{k} {v:.0%}" for k, v in numbers["proxies"].items()) or "-"
             rows.append([name, numbers["generation"],
                          *[f"{numbers['classes'][c]:.0%}" for c in CLASSES], proxies])
-        out += _table(["end of phase", "generation", *CLASSES, "proxy features (pseudo-aligned)"],
+        out += _table(["end of phase", "generation", *CLASSES, "proxies (pseudo-aligned)"],
                       rows)
 
         out += ["## Revealed preferences against the true mesa-objective", "",

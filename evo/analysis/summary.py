@@ -94,7 +94,7 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     out["classes"] = {c: _number(counts.get(c, 0.0)) for c in CLASSES}
     pseudo = classes[classes["class"] == "pseudo-aligned"]
     out["proxies"] = {str(k): _number(v) for k, v in
-                      pseudo.proxy_feature.value_counts(normalize=True).items()}
+                      pseudo.proxy.value_counts(normalize=True).items()}
     return out
 
 
@@ -124,8 +124,10 @@ def summarise(analysis) -> dict:
         "lineage": {
             "final_elite_id": int(line.id.iloc[-1]),
             "first_generation": int(line.generation.iloc[0]),
-            "w_first": {c[2:]: _number(line[c].iloc[0]) for c in spec.weight_columns},
-            "w_last": {c[2:]: _number(line[c].iloc[-1]) for c in spec.weight_columns},
+            "w_first": {f: _number(line[c].iloc[0])
+                        for f, c in zip(spec.feature_names, spec.weight_columns)},
+            "w_last": {f: _number(line[c].iloc[-1])
+                       for f, c in zip(spec.feature_names, spec.weight_columns)},
         },
     }
 

@@ -15,7 +15,8 @@ from evo.bench.table import Row, check
 from evo.bench.workload import Budget, workload
 
 def generation_rows(budget: Budget, workdir: Path) -> list[Row]:
-    """Real generations through `evo.run`; the share of their time spent outside the kernel."""
+    """Real generations through `evo.evolution`; the share of their time spent outside the
+    kernel."""
     from evo.evolution.rundir import RunDir
     from agents.kernel import evaluate
     from evo.evolution.experiment import Experiment

@@ -84,7 +84,7 @@ class Budget:
     reference_repeats: int = 3
     """timed repeats of the reference on its slice, after one untimed; the best one counts"""
     generations: int = 10
-    """generations of the in-process `evo.run` measurement"""
+    """generations of the in-process `evo.evolution` measurement"""
     memory_population: int = 1024
     """population of the peak-memory run"""
     memory_generations: int = 3

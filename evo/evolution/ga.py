@@ -3,7 +3,7 @@
 The population travels between generations as plain arrays (`Population`); DEAP
 individuals are built only while breeding, so checkpoints and CSVs never depend on DEAP's
 classes. DEAP's operators draw from the stdlib `random`, which is seeded per generation
-from the run's root seed (`evo.seeds.breeding_seed`).
+from the run's root seed (`evo.evolution.seeds.breeding_seed`).
 """
 
 import random

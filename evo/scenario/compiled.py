@@ -68,6 +68,10 @@ class CompiledScenario(NamedTuple):
         """The index of a phase by name."""
         return self.phase_names.index(name)
 
+    def alignment_column(self, phase: str) -> str:
+        """The generations.csv column of the population's reward alignment to a phase."""
+        return self.columns.alignment[self.phase_index(phase)]
+
     def decode(self, genomes: np.ndarray) -> AgentParams:
         """Kernel parameters of genomes (P, G) of the scenario's agent kind."""
         return decode(self.kind, genomes, self.layout, self.features, self.values)

@@ -177,7 +177,7 @@ class _Placement(_Model):
     """number of objects of each type placed at the start of an episode"""
     regions: dict[str, str] = Field(default_factory=dict)
     """where each type is placed: anywhere, left, right, right_edge, top, bottom, corners,
-    or adjacent:<type> (next to an object of a type listed earlier in `objects`)"""
+    or `adjacent:<type>` (next to an object of a type listed earlier in `objects`)"""
 
     @field_validator("name")
     @classmethod

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from evo.analysis.summary import flatten
 from evo.errors import UserError
 from evo.sweep.manifest import FILE, read_manifest
 
@@ -13,14 +12,12 @@ TABLES = ("generations", "individuals", "crosseval", "summary")
 
 
 def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
-    """Every point's rows of one table, with the point's swept values and seed in front."""
+    """Every point's rows of one table, with the point's swept values and seed in front;
+    `summary`: the combined table of `evo analyze`, from each point's summary.json."""
     sweep_dir = Path(sweep_dir)
-    if not (sweep_dir / FILE).is_file():
-        raise UserError(f"{sweep_dir}: not a sweep directory (no {FILE})")
-    try:
-        manifest, keys = read_manifest(sweep_dir)
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{sweep_dir / FILE}: unreadable: {exc}") from None
+    manifest, keys = _manifest(sweep_dir)
+    if table == "summary":
+        return _summary_table(sweep_dir, manifest)
     swept = ["seed", *keys]
     frames = []
     for _, point in manifest.iterrows():
@@ -36,14 +33,41 @@ def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def unfinished(sweep_dir: Path) -> dict[int, str]:
+    """{point: status} of the points of a sweep that are not done."""
+    manifest, _ = _manifest(Path(sweep_dir))
+    rows = manifest[manifest.status != "done"]
+    return dict(zip(rows.point.tolist(), rows.status.tolist()))
+
+
+def _manifest(sweep_dir: Path):
+    """A sweep directory's manifest and swept keys; one line if there is none."""
+    if not (sweep_dir / FILE).is_file():
+        raise UserError(f"{sweep_dir}: not a sweep directory (no {FILE})")
+    try:
+        return read_manifest(sweep_dir)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{sweep_dir / FILE}: unreadable: {exc}") from None
+
+
+def _summary_table(sweep_dir: Path, manifest: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `evo analyze`'s combined table for every point analysed so far."""
+    from evo.analysis.pipeline import combined_row
+
+    rows, cache = [], {}
+    for name in manifest["dir"]:
+        file = sweep_dir / name / "summary.json"
+        if file.is_file():
+            rows.append(combined_row(file.parent, json.loads(file.read_text(encoding="utf-8")),
+                                     cache))
+    if not rows:
+        raise UserError(f"{sweep_dir}: no point has a summary table yet (run `evo analyze "
+                        f"{sweep_dir}` first)")
+    return pd.DataFrame(rows)
+
+
 def read_point_table(path: Path, table: str) -> pd.DataFrame | None:
-    """One point's table (None when it has none yet); `summary` is summary.json in the
-    columns of `evo analyze`'s combined table."""
-    if table == "summary":
-        file = path / "summary.json"
-        if not file.is_file():
-            return None
-        return pd.DataFrame([flatten(json.loads(file.read_text()))])
+    """One point's CSV table (None when it has none yet)."""
     file = path / f"{table}.csv"
     if not file.is_file():
         return None

@@ -1,6 +1,7 @@
 """Running a sweep: every point on a backend, a manifest of where each one stands."""
 
 import os
+import sys
 from pathlib import Path
 
 from evo.errors import UserError
@@ -70,10 +71,25 @@ def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | 
             run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads, finished)
     rows = write_manifest(sweep, out, invalid, results)
     unfinished = [row for row in rows if row["status"] != "done"]
-    if unfinished and not quiet:
-        print(f"evo sweep: {len(unfinished)} of {len(rows)} points not done (see "
-              f"{out / 'manifest.csv'}); run the sweep again to retry them")
+    report_unfinished(unfinished, len(rows), out)
     return INCOMPLETE if unfinished else 0
+
+
+SHOWN = 10  # points whose error the console shows; the manifest has them all
+
+
+def report_unfinished(unfinished: list[dict], total: int, out: Path) -> None:
+    """One line per point not done, saying why (the first SHOWN), then the count."""
+    if not unfinished:
+        return
+    for row in unfinished[:SHOWN]:
+        why = f": {row['error']}" if row["error"] else ""
+        print(f"evo sweep: point {row['point']} ({row['dir']}) {row['status']}{why}",
+              file=sys.stderr)
+    more = f" ({len(unfinished) - SHOWN} more in the manifest)" if len(unfinished) > SHOWN \
+        else ""
+    print(f"evo sweep: {len(unfinished)} of {total} points not done{more}; see "
+          f"{out / 'manifest.csv'}; run the sweep again to retry them", file=sys.stderr)
 
 
 class Reporter:

@@ -1,4 +1,4 @@
-"""The planner's and the world's semantics (DESIGN.md sections 2-3), worked out by hand.
+"""The planner's and the world's semantics, worked out by hand.
 
 Most tests call `agents.kinds.planner.reference_step` on hand-made grids (`.` free, `#` wall, a digit an
 object of that type, `@` the agent; rows split by newlines, cells by spaces). Episode-level

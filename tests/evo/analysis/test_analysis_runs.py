@@ -175,3 +175,26 @@ def test_demo_ends_by_pointing_at_its_report(tiny_run, capsys):
     analyse(tiny_run)
     printed = capsys.readouterr().out
     assert "report.md" in printed and (tiny_run / "report.md").is_file()
+
+
+def test_weights_named_after_colours_are_drawn_in_them(tiny_run):
+    """In the plot of the elite's weights a feature named after a colour is drawn in that
+    colour (`red` in red), and no other feature is drawn in a colour one of them is named
+    after: the picture never contradicts the names."""
+    from matplotlib.colors import to_hex
+
+    from evo.analysis.pipeline import compute
+    from evo.analysis.plots import feature_colours, plot_elite_w
+
+    assert feature_colours(["red", "sweet", "blue"])[0::2] == ["#ff0000", "#0000ff"]
+    colours = feature_colours(["red", "gold", "blue", "green", "hostile", "sweet"])
+    assert len(set(colours)) == 6
+    assert {"#ff0000", "#ffd700", "#0000ff", "#008000"}.isdisjoint(colours[4:])
+
+    analysis = compute(load_run(tiny_run))  # evolution: sweet, fatty, bitter, red, green
+    lines = {line.get_label(): to_hex(line.get_color())
+             for line in plot_elite_w(analysis).axes[0].get_lines()
+             if not line.get_label().startswith("_")}
+    assert lines["red"] == "#ff0000" and lines["green"] == "#008000"
+    named = {"#ff0000", "#008000"}
+    assert all(lines[f] not in named for f in ("sweet", "fatty", "bitter"))

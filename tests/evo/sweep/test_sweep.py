@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.cli import main
-from evo.sweep.collect import collect
 from evo.errors import UserError
+from evo.sweep.collect import collect
+from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.sweep.spec import load_sweep
 from tests.evo.helpers import csv_bytes, evo_args, evo_env
 
@@ -101,9 +101,10 @@ def test_local_and_dask_give_identical_points_and_a_rerun_skips_them(tmp_path):
     assert point_csvs(local) == before
 
 
-def test_one_broken_point_does_not_stop_the_others(tmp_path):
+def test_one_broken_point_does_not_stop_the_others(tmp_path, capsys):
     """A point whose values overflow fails; the others finish, the manifest records the
-    error and the exit status says the sweep is incomplete."""
+    error, the console says which points failed and why (quiet or not), the exit status
+    says the sweep is incomplete, and `evo collect` warns that points are not done."""
     text = SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
                          '"objects.fruit.value" = [1.0, 1.7e308]')
     sweep = load_sweep(write_sweep(tmp_path, text))
@@ -114,6 +115,15 @@ def test_one_broken_point_does_not_stop_the_others(tmp_path):
     assert (manifest.status[~broken] == "done").all()
     assert (manifest.status[broken] == "failed").all()
     assert manifest.error[broken].str.contains("non-finite").all()
+    printed = capsys.readouterr().err.splitlines()
+    for point, name in zip(manifest.point[broken], manifest.dir[broken]):
+        line = next(line for line in printed if f"point {point} ({name}) failed" in line)
+        assert "non-finite" in line
+    assert "2 of 4 points not done" in printed[-1]
+
+    assert main(["collect", str(out), "-o", str(tmp_path / "table.csv")]) == 0
+    warning = capsys.readouterr().err
+    assert "warning: 2 points are not done (2 failed)" in warning
 
 
 def children(pid: int) -> list:
@@ -246,12 +256,13 @@ def test_collect_makes_one_tidy_table(tmp_path):
     with pytest.raises(UserError, match="not a sweep directory"):
         collect(tmp_path)
 
-    # The summary table has the columns of `evo analyze`'s combined table, the pairs and
-    # shifts included, once per point; the point's seed and status are not repeated.
+    # The summary table is `evo analyze`'s combined table (one function builds both), the
+    # pairs and shifts included, once per point.
     assert main(["analyze", str(out), "--no-plots", "--quiet"]) == 0
     summary = collect(out, "summary")
     analysed = pd.read_csv(out / "analysis.csv")
     assert len(summary) == 4 and summary.columns.is_unique
+    assert list(summary.columns) == list(analysed.columns)
     assert {"goal_generalisation_ancestral_to_modern",
             "fitness_after_shift_to_modern"} <= set(summary.columns)
     by_path = summary.set_index("path")

@@ -136,3 +136,46 @@ def test_resume_refuses_what_is_not_a_run(tmp_path, capsys):
     """--resume on a directory without a run in it: one line, non-zero exit."""
     assert main(["run", str(tmp_path), "--resume"]) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_run_says_where_it_wrote_and_what_comes_next(tmp_path, capsys):
+    """`evo run` ends with the run directory and the command that analyses it."""
+    out = tmp_path / "run"
+    assert main(["run", "evolution", *set_args(TINY), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-2:] == [f"Run directory: {out}", f"Next: evo analyze {out}"]
+
+
+def test_resume_takes_the_first_command_again(tmp_path, capsys):
+    """The command that started a run, with --resume appended, continues it (its seed and
+    --set values are the run's own); the same command with a different value is refused
+    with one line naming the key, and the run is left as it was."""
+    out = tmp_path / "run"
+    first = ["run", "evolution", "--seed", "3", *set_args(TINY), "--out", str(out), "--quiet"]
+    run_tiny(out, "seed=3", stop_after=1)
+    whole = csv_bytes(run_tiny(tmp_path / "whole", "seed=3"))
+    assert main([*first, "--resume"]) == 0
+    assert csv_bytes(out) == whole
+    capsys.readouterr()
+
+    other = ["run", "evolution", "--seed", "4", *set_args(TINY), "--out", str(out), "--quiet"]
+    assert main([*other, "--resume"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "--resume continues a run with its own config.toml" in error
+    assert "seed: the command line gives 4, the run has 3" in error
+    assert csv_bytes(out) == whole
+    # A run directory given as itself takes --set values that match its config, too.
+    assert main(["run", str(out), "--seed", "3", "--resume", "--quiet"]) == 0
+    assert main(["run", str(out), "--set", "ga.population=13", "--resume", "--quiet"]) == 2
+    assert "ga.population: the command line gives 13, the run has 12" in capsys.readouterr().err
+
+
+def test_resume_with_the_scenario_finds_the_default_run_directory(tmp_path, monkeypatch):
+    """`evo run SCENARIO --seed S --resume` continues runs/<scenario>-seed<S>, where the
+    first command wrote without --out."""
+    monkeypatch.chdir(tmp_path)
+    args = ["run", "evolution", "--seed", "2", *set_args(TINY), "--quiet"]
+    start("evolution", [*TINY, "seed=2"], None, quiet=True, stop_after=0)
+    assert main([*args, "--resume"]) == 0
+    generations = pd.read_csv(tmp_path / "runs" / "evolution-seed2" / "generations.csv")
+    assert len(generations) == 5

@@ -20,7 +20,7 @@ from evo.evolution.loop import resume, start
 from evo.evolution.rundir import RunDir
 from evo.scenario import load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
-from tests.evo.test_scenario import mutated_base, write
+from tests.evo.scenario.test_scenario import mutated_base, write
 
 # Long enough (seconds, mostly compute) that kills land in the middle of the run.
 LONGER = TINY + ["phases.ancestral.generations=25", "phases.modern.generations=15",

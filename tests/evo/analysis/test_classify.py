@@ -73,6 +73,7 @@ def test_pseudo_aligned_individuals_name_their_proxy():
                        Thresholds()).set_index("id")
     assert classes.loc[1, "proxy_type"] == "candy" and classes.loc[1, "proxy_feature"] == "sweet"
     assert classes.loc[2, "proxy_type"] == "candy" and classes.loc[2, "proxy_feature"] == "fatty"
+    assert classes.loc[1, "proxy"] == "sweet: candy over-valued"
     assert classes.loc[8, "worst_phase"] == "ancestral"
     assert pd.isna(classes.loc[0, "proxy_feature"])
 
@@ -97,6 +98,7 @@ def test_a_spared_banner_is_named_as_the_proxy():
     assert classes.loc[0, "worst_phase"] == "war_with_brotherhood"
     assert classes.loc[0, "proxy_type"] in ("enemy_blue", "enemy_blue_quiet")
     assert classes.loc[0, "proxy_feature"] == "blue"
+    assert classes.loc[0, "proxy"] == f"blue: {classes.loc[0, 'proxy_type']} under-valued"
 
 
 def test_thresholds_move_the_lines():

@@ -1,0 +1,68 @@
+"""The command line's own surface: version, help texts, scenario listing and key reference."""
+
+import subprocess
+from importlib import metadata
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from evo.cli import main
+from evo.scenario.keys import reference
+from tests.evo.helpers import REPO, evo_args, evo_env
+
+
+def test_version(capsys):
+    """`evo --version` names the installed basemesa's version."""
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"evo (basemesa) {metadata.version('basemesa')}"
+
+
+def test_show_prints_the_scenario_file_with_its_comments(capsys):
+    """`evo scenarios --show NAME` prints the shipped file as it is: a template to copy."""
+    assert main(["scenarios", "--show", "troops"]) == 0
+    text = files("evo.scenario").joinpath("builtins", "troops.toml").read_text()
+    assert capsys.readouterr().out == text and text.startswith("# troops:")
+    assert main(["scenarios", "--show", "nope"]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+
+
+def test_key_reference_is_generated_from_the_schema(capsys):
+    """docs/scenario-keys.md is exactly what `evo scenarios --keys` prints today: regenerate
+    it with `evo scenarios --keys > docs/scenario-keys.md` when the schema changes."""
+    assert main(["scenarios", "--keys"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == reference()
+    assert (REPO / "docs" / "scenario-keys.md").read_text() == printed
+    # Every section and a key of each, with its type and default.
+    for line in ("## `[[phases.variants]]`", "| `respawn` | list of string | `[]` |",
+                 "| `height` | integer (>= 1, <= 101) | `11` |", "| `random` | wander |"):
+        assert line in printed
+
+
+def test_positional_arguments_have_help():
+    """The positional arguments of sweep and collect say what they are, and collect names
+    its default table."""
+    wide = {**evo_env(), "COLUMNS": "200"}  # argparse wraps help to the terminal's width
+    sweep = subprocess.run(evo_args("sweep", "--help"), env=wide, capture_output=True,
+                           text=True).stdout
+    assert "the sweep file: a scenario, a grid of overrides and seeds" in sweep
+    collect = subprocess.run(evo_args("collect", "--help"), env=wide, capture_output=True,
+                             text=True).stdout
+    assert "a sweep directory written by `evo sweep`" in collect
+    assert "default: generations" in collect
+
+
+def test_every_builtin_scenario_opens_with_its_header():
+    """Each built-in file begins with what it models, what to expect and what to turn."""
+    folder = Path(str(files("evo.scenario").joinpath("builtins")))
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    assert "evolution" in names
+    for name in names:
+        text = (folder / f"{name}.toml").read_text()
+        assert text.startswith(f"# {name}:"), name
+        header = text.split("\nname = ")[0]
+        for part in ("What it models", "What to expect", "Turn"):
+            assert part in header, (name, part)

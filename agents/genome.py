@@ -39,10 +39,10 @@ class AgentParams(NamedTuple):
     machine: np.ndarray  # (P,) int64: the decision procedure that acts (agents.codes.MACHINES)
 
 
-def make_layout(genes) -> GenomeLayout:
-    """A layout from (name, low, high, integer) tuples, the reward weights `w_*` first."""
+def make_layout(genes, num_weights: int) -> GenomeLayout:
+    """A layout from (name, low, high, integer) tuples, the `num_weights` reward weights
+    first."""
     names = tuple(name for name, _, _, _ in genes)
-    num_weights = sum(name.startswith("w_") for name in names)
     return GenomeLayout(
         names,
         np.array([low for _, low, _, _ in genes], dtype=np.float64),

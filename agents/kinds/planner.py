@@ -73,7 +73,8 @@ def genes(features, agent) -> GenomeLayout:
     bound = agent["weight_bound"]
     return make_layout([*((f"w_{f}", -bound, bound, False) for f in features),
                         ("horizon", agent["horizon_min"], agent["horizon_max"], True),
-                        ("gamma", agent["gamma_min"], agent["gamma_max"], False)])
+                        ("gamma", agent["gamma_min"], agent["gamma_max"], False)],
+                       num_weights=len(features))
 
 
 def reward(genomes, layout, features, values) -> np.ndarray:

@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from evo.errors import UserError
-from evo.scenario.schema import _Invalid
+from evo.scenario.schema import Invalid
 
 
 def _display_path(loc: tuple, data: Any) -> str:
@@ -51,7 +51,7 @@ def _describe(error: dict) -> tuple[tuple, str]:
     loc = tuple(step for step in error["loc"] if step != "[key]")
     kind, ctx = error["type"], error.get("ctx", {})
     cause = ctx.get("error")
-    if isinstance(cause, _Invalid):
+    if isinstance(cause, Invalid):
         return loc + cause.loc, cause.problem
     if kind == "extra_forbidden":
         return loc, "unknown key"

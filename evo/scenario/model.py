@@ -4,11 +4,11 @@ import tomli_w
 from pydantic import Field, field_validator, model_validator
 
 from evo.scenario.schema import (
-    GA, Agent, ObjectType, Phase, Record, World, _Invalid, _Model,
+    GA, Agent, ObjectType, Phase, Record, World, Invalid, Section,
 )
 
 
-class Scenario(_Model):
+class Scenario(Section):
     """A complete experiment: features, object types, phases, agents, GA and recording."""
 
     name: str
@@ -37,7 +37,7 @@ class Scenario(_Model):
     def _name_not_empty(cls, name: str) -> str:
         """A scenario without a name cannot name its run directory."""
         if not name.strip():
-            raise _Invalid((), "must not be empty")
+            raise Invalid((), "must not be empty")
         return name
 
     @field_validator("features")
@@ -46,9 +46,9 @@ class Scenario(_Model):
         """Features become `w_<feature>` columns: identifiers, each once."""
         for i, feature in enumerate(features):
             if not feature.isidentifier():
-                raise _Invalid((i,), f"must be a Python identifier (got {feature!r})")
+                raise Invalid((i,), f"must be a Python identifier (got {feature!r})")
             if feature in features[:i]:
-                raise _Invalid((i,), f"duplicate feature {feature!r}")
+                raise Invalid((i,), f"duplicate feature {feature!r}")
         return features
 
     @field_validator("phases")
@@ -56,7 +56,7 @@ class Scenario(_Model):
     def _has_phases(cls, phases: list[Phase]) -> list[Phase]:
         """Evolution needs at least one environment to happen in."""
         if not phases:
-            raise _Invalid((), "at least one phase is required")
+            raise Invalid((), "at least one phase is required")
         return phases
 
     @model_validator(mode="after")
@@ -66,22 +66,22 @@ class Scenario(_Model):
         order = {}
         for i, obj in enumerate(self.objects):
             if obj.name in order:
-                raise _Invalid(("objects", i, "name"), f"duplicate object name {obj.name!r}")
+                raise Invalid(("objects", i, "name"), f"duplicate object name {obj.name!r}")
             order[obj.name] = i
             for key in obj.features:
                 if key not in self.features:
                     problem = f"unknown feature {key!r} (known: {known_features})"
-                    raise _Invalid(("objects", i, "features", key), problem)
+                    raise Invalid(("objects", i, "features", key), problem)
         known_types = ", ".join(order)
         seen_phases = set()
         for i, phase in enumerate(self.phases):
             if phase.name in seen_phases:
-                raise _Invalid(("phases", i, "name"), f"duplicate phase name {phase.name!r}")
+                raise Invalid(("phases", i, "name"), f"duplicate phase name {phase.name!r}")
             seen_phases.add(phase.name)
             for j, key in enumerate(phase.respawn):
                 if key not in order:
                     problem = f"unknown object type {key!r} (known: {known_types})"
-                    raise _Invalid(("phases", i, "respawn", j), problem)
+                    raise Invalid(("phases", i, "respawn", j), problem)
             self._check_placement(phase, ("phases", i), "phase", order)
             for j, variant in enumerate(phase.variants):
                 self._check_placement(variant, ("phases", i, "variants", j), "variant", order)
@@ -94,7 +94,7 @@ class Scenario(_Model):
             for key in getattr(placement, field):
                 if key not in order:
                     problem = f"unknown object type {key!r} (known: {known_types})"
-                    raise _Invalid(prefix + (field, key), problem)
+                    raise Invalid(prefix + (field, key), problem)
         for key, region in placement.regions.items():
             kind, _, target = region.partition(":")
             if kind != "adjacent":
@@ -102,16 +102,16 @@ class Scenario(_Model):
             loc = prefix + ("regions", key)
             if target not in order:
                 problem = f"{region}: unknown object type {target!r} (known: {known_types})"
-                raise _Invalid(loc, problem)
+                raise Invalid(loc, problem)
             # Placement runs in `objects` order, so the target must already be placed.
             if order[target] >= order[key]:
-                raise _Invalid(loc, f"{region}: {target!r} must come before {key!r} in objects")
+                raise Invalid(loc, f"{region}: {target!r} must come before {key!r} in objects")
             if placement.counts.get(target, 0) == 0:
-                raise _Invalid(loc, f"{region}: this {what} places no {target!r}")
+                raise Invalid(loc, f"{region}: this {what} places no {target!r}")
         total, free = sum(placement.counts.values()), self.world.num_free_cells
         if total > free:
             problem = f"{total} objects do not fit in {free} free cells"
-            raise _Invalid(prefix + ("counts",), problem)
+            raise Invalid(prefix + ("counts",), problem)
 
     def to_toml(self) -> str:
         """The resolved configuration (every default filled in) as TOML: a run's config.toml."""

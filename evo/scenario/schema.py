@@ -18,7 +18,7 @@ from agents.kinds import KINDS
 FIXED_REGIONS = tuple(name for name in REGIONS if name != "adjacent")
 
 
-class _Invalid(ValueError):
+class Invalid(ValueError):
     """A validator's complaint about a key below the one pydantic is validating."""
 
     def __init__(self, loc: tuple, problem: str) -> None:
@@ -27,7 +27,7 @@ class _Invalid(ValueError):
         self.problem = problem
 
 
-class _Model(BaseModel):
+class Section(BaseModel):
     """Base of every scenario section: unknown keys are errors, no silent type coercion."""
 
     # strict: "3" is not an int and true is not a number; ints still pass for floats.
@@ -36,7 +36,7 @@ class _Model(BaseModel):
     )
 
 
-class World(_Model):
+class World(Section):
     """The grid every phase is played on."""
 
     height: int = Field(11, ge=1, le=101)
@@ -67,22 +67,22 @@ class World(_Model):
         """A map is given exactly with layout `map`, rectangular, of `#` and `.` only."""
         if self.layout != "map":
             if self.map:
-                raise _Invalid(("map",), "a map needs layout = \"map\"")
+                raise Invalid(("map",), "a map needs layout = \"map\"")
             return self
         if not self.map:
-            raise _Invalid(("map",), "layout \"map\" needs a map (rows of '#' and '.')")
+            raise Invalid(("map",), "layout \"map\" needs a map (rows of '#' and '.')")
         for i, row in enumerate(self.map):
             if len(row) != len(self.map[0]):
-                raise _Invalid(("map", i), f"row has {len(row)} cells, row 0 has "
+                raise Invalid(("map", i), f"row has {len(row)} cells, row 0 has "
                                f"{len(self.map[0])}")
             bad = set(row) - {"#", "."}
             if bad:
-                raise _Invalid(("map", i), f"unknown cell {sorted(bad)[0]!r} (use '#' and '.')")
+                raise Invalid(("map", i), f"unknown cell {sorted(bad)[0]!r} (use '#' and '.')")
         for name, size in (("height", len(self.map)), ("width", len(self.map[0]))):
             if name in self.model_fields_set and getattr(self, name) != size:
-                raise _Invalid((name,), f"is {getattr(self, name)} but the map has {size}")
+                raise Invalid((name,), f"is {getattr(self, name)} but the map has {size}")
             if not 1 <= size <= 101:
-                raise _Invalid(("map",), f"{name} {size} is outside 1..101")
+                raise Invalid(("map",), f"{name} {size} is outside 1..101")
             setattr(self, name, size)
         return self
 
@@ -118,7 +118,7 @@ class World(_Model):
         return cells
 
 
-class ObjectType(_Model):
+class ObjectType(Section):
     """One type of object an agent can consume."""
 
     name: str
@@ -137,7 +137,7 @@ class ObjectType(_Model):
     def _name_is_identifier(cls, name: str) -> str:
         """Type names become `consumed_<name>` columns."""
         if not name.isidentifier():
-            raise _Invalid((), f"must be a Python identifier (got {name!r})")
+            raise Invalid((), f"must be a Python identifier (got {name!r})")
         return name
 
     @model_validator(mode="after")
@@ -155,20 +155,20 @@ def _check_regions(regions: dict[str, str]) -> dict[str, str]:
         if region in FIXED_REGIONS or (kind == "adjacent" and target):
             continue
         known = ", ".join(FIXED_REGIONS) + ", adjacent:<type>"
-        raise _Invalid((key,), f"unknown region {region!r} (known: {known})")
+        raise Invalid((key,), f"unknown region {region!r} (known: {known})")
     return regions
 
 
 def _check_addressable(name: str) -> str:
     """`--set phases.<name>.key=value` must be able to name a phase or a variant."""
     if not name.strip():
-        raise _Invalid((), "must not be empty")
+        raise Invalid((), "must not be empty")
     if "." in name:
-        raise _Invalid((), f"must not contain '.' (got {name!r})")
+        raise Invalid((), f"must not contain '.' (got {name!r})")
     return name
 
 
-class _Placement(_Model):
+class _Placement(Section):
     """What a phase and its variants share: a name, and where how many objects go."""
 
     name: str
@@ -202,7 +202,7 @@ class Variant(_Placement):
     def _places_something(self) -> "Variant":
         """An episode without objects has no fitness signal at all."""
         if sum(self.counts.values()) < 1:
-            raise _Invalid(("counts",), "a variant must place at least one object")
+            raise Invalid(("counts",), "a variant must place at least one object")
         return self
 
 
@@ -221,14 +221,14 @@ class Phase(_Placement):
     def _places_something(self) -> "Phase":
         """An episode without objects has no fitness signal; shares cannot exceed 1."""
         if sum(self.counts.values()) < 1:
-            raise _Invalid(("counts",), "a phase must place at least one object")
+            raise Invalid(("counts",), "a phase must place at least one object")
         names = [variant.name for variant in self.variants]
         for i, name in enumerate(names):
             if name in names[:i]:
-                raise _Invalid(("variants", i, "name"), f"duplicate variant name {name!r}")
+                raise Invalid(("variants", i, "name"), f"duplicate variant name {name!r}")
         total = sum(variant.share for variant in self.variants)
         if total > 1.0 + 1e-12:
-            raise _Invalid(("variants",), f"shares sum to {total:g}, more than 1")
+            raise Invalid(("variants",), f"shares sum to {total:g}, more than 1")
         return self
 
     def placements(self) -> list[tuple[float, "Phase | Variant"]]:
@@ -237,7 +237,7 @@ class Phase(_Placement):
         return [(max(rest, 0.0), self)] + [(v.share, v) for v in self.variants]
 
 
-class Agent(_Model):
+class Agent(Section):
     """The agents' kind and the bounds of their evolvable genes."""
 
     kind: Literal[tuple(KINDS)] = "planner"
@@ -257,13 +257,13 @@ class Agent(_Model):
     def _bounds_are_ordered(self) -> "Agent":
         """Each gene's lower bound must not exceed its upper bound."""
         if self.horizon_min > self.horizon_max:
-            raise _Invalid(("horizon_max",), f"must be >= horizon_min ({self.horizon_min})")
+            raise Invalid(("horizon_max",), f"must be >= horizon_min ({self.horizon_min})")
         if self.gamma_min > self.gamma_max:
-            raise _Invalid(("gamma_max",), f"must be >= gamma_min ({self.gamma_min})")
+            raise Invalid(("gamma_max",), f"must be >= gamma_min ({self.gamma_min})")
         return self
 
 
-class GA(_Model):
+class GA(Section):
     """The genetic algorithm: the base optimizer."""
 
     population: int = Field(64, ge=2, le=1_000_000)
@@ -291,11 +291,11 @@ class GA(_Model):
     def _elite_fits(self) -> "GA":
         """An elite as large as the population would leave no room for offspring."""
         if self.elite >= self.population:
-            raise _Invalid(("elite",), f"must be < population ({self.population})")
+            raise Invalid(("elite",), f"must be < population ({self.population})")
         return self
 
 
-class Record(_Model):
+class Record(Section):
     """How often what gets written to the run directory."""
 
     individuals_every: int = Field(1, ge=1)

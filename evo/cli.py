@@ -244,7 +244,7 @@ def cmd_analyze(args) -> int:
     """`evo analyze`: analyse each run; several runs also get one combined table."""
     from evo.analysis import analyze_many, find_runs, parse_thresholds
     from evo.analysis.report import console_lines
-    from evo.evolution.rundir import write_atomic
+    from evo.evolution.files import write_atomic
 
     thresholds = parse_thresholds(args.threshold)
     runs = [run for path in args.paths for run in find_runs(path)]
@@ -299,7 +299,7 @@ def cmd_collect(args) -> int:
     """`evo collect`: concatenate one table of every point, swept values as columns."""
     from collections import Counter
 
-    from evo.evolution.rundir import write_atomic
+    from evo.evolution.files import write_atomic
     from evo.sweep.collect import collect, unfinished
 
     table = collect(args.sweep_dir, args.table)

@@ -17,7 +17,7 @@ from evo.analysis.params import Thresholds
 from evo.analysis.summary import flatten, summarise
 from evo.errors import UserError
 from evo.sweep.manifest import read_manifest
-from evo.evolution.rundir import write_atomic
+from evo.evolution.files import write_atomic
 
 
 @dataclass

@@ -38,6 +38,7 @@ def generation_rows(budget: Budget, workdir: Path) -> list[Row]:
     marks = [(time.perf_counter(), kernel_s[0])]
     run_experiment(exp, run, progress=lambda *_: marks.append((time.perf_counter(),
                                                                kernel_s[0])))
+    run.release()
     wall = np.diff([m[0] for m in marks])
     kernel = np.diff([m[1] for m in marks])
     record = scenario.record

@@ -87,7 +87,7 @@ def write_csv(path: Path, rows: list[Row], host: str) -> None:
     import io
 
     from evo.errors import UserError
-    from evo.evolution.rundir import write_atomic
+    from evo.evolution.files import write_atomic
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -15,6 +15,7 @@ from deap import base, creator, tools
 from agents.genome import GenomeLayout
 
 NO_PARENT = -1
+HALL_OF_FAME = 10  # individuals the hall of fame keeps
 
 
 class Population(NamedTuple):
@@ -113,7 +114,7 @@ def next_generation(pop: Population, fitness: np.ndarray, ga, layout: GenomeLayo
     )
 
 
-def make_hall_of_fame(size: int = 10) -> tools.HallOfFame:
+def make_hall_of_fame(size: int = HALL_OF_FAME) -> tools.HallOfFame:
     """DEAP's hall of fame for numpy individuals (compared with numpy.array_equal)."""
     return tools.HallOfFame(size, similar=np.array_equal)
 

@@ -7,6 +7,7 @@ Every `crosseval_every` generations, and at the last generation of each phase, t
 population is also evaluated on every phase with that phase's fixed evaluation seeds.
 """
 
+import re
 import signal
 import time
 from pathlib import Path
@@ -28,12 +29,13 @@ from evo.scenario import compile_scenario, load_scenario
 
 
 def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
-                   stop_after: int | None = None, progress=None, stop=None) -> None:
+                   stop_after: int | None = None, progress=None, stop=None) -> bool:
     """Run (or continue from `checkpoint`) every generation of a scenario into `run`.
 
     `stop_after` ends the loop after that generation (for tests of resuming); `progress`
     is called with (generation, phase name, mean fitness) after each generation; the loop
-    also ends after a generation when `stop.received` is set (a StopSignal).
+    also ends after a generation when `stop.received` is set (a StopSignal). Returns whether
+    the run is finished (its last generation done).
     """
     scenario, compiled = exp.scenario, exp.compiled
     ga, record, root = scenario.ga, scenario.record, scenario.seed
@@ -48,6 +50,7 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
         update_hall_of_fame(hof, saved["genomes"], saved["ids"], saved["fitness"])
 
     last = compiled.total_generations - 1 if stop_after is None else stop_after
+    done = first - 1  # the last generation run whole
     for generation in range(first, last + 1):
         tic = time.perf_counter()
         phase_index = compiled.phase_at(generation)
@@ -87,13 +90,17 @@ def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,
             "generation": generation, "population": pop._asdict(), "fitness": fitness,
             "next_id": next_id, "hall_of_fame": hall_of_fame_state(hof),
         })
+        done = generation
         if progress is not None:
             progress(generation, phase_name, float(fitness.mean()))
         if stop is not None and stop.received is not None:
             break
-    if last == compiled.total_generations - 1 and (stop is None or stop.received is None):
+    # A stop asked for during the last generation still leaves a finished run: done.
+    finished = done == compiled.total_generations - 1
+    if finished:
         run.write_meta(status="done", ended=now())
     run.close()
+    return finished
 
 
 def check_finite(fitness, returns, generation) -> None:
@@ -104,8 +111,10 @@ def check_finite(fitness, returns, generation) -> None:
 
 
 def default_run_dir(scenario) -> Path:
-    """Where a run goes without --out: runs/<scenario>-seed<seed>."""
-    return Path("runs") / f"{scenario.name}-seed{scenario.seed}"
+    """Where a run goes without --out: runs/<scenario>-seed<seed>, always inside runs/ (the
+    name reduced to letters, digits, `.`, `_` and `-`, starting with neither `.` nor `-`)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "-", scenario.name).lstrip(".-") or "run"
+    return Path("runs") / f"{name}-seed{scenario.seed}"
 
 
 def start(source: str, overrides, out: Path | None, force: bool = False,
@@ -122,10 +131,15 @@ def start(source: str, overrides, out: Path | None, force: bool = False,
 
 def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Path:
     """Continue a stopped run from its checkpoint, with its own config.toml."""
-    run, checkpoint = RunDir.open_for_resume(path)
+    if not (Path(path) / "config.toml").is_file():
+        raise UserError(f"{path}: not a run directory (no config.toml)")
     compiled = compile_scenario(load_scenario(str(Path(path) / "config.toml")))
+    run, checkpoint = RunDir.open_for_resume(path, compiled)
     if checkpoint is not None and checkpoint["generation"] >= compiled.total_generations - 1:
-        run.write_meta(status="done")
+        try:
+            run.write_meta(status="done")
+        finally:
+            run.release()
         if not quiet:
             print(f"{path}: already complete")
         return Path(path)
@@ -146,7 +160,7 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
     try:
         with StopSignal() as stop:
             if quiet:
-                run_experiment(exp, run, checkpoint, stop_after, stop=stop)
+                finished = run_experiment(exp, run, checkpoint, stop_after, stop=stop)
             else:
                 columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                            TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
@@ -158,7 +172,8 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
                         bar.update(task, completed=generation + 1,
                                    status=f"phase {phase_name}  fitness {fitness_mean:.2f}")
 
-                    run_experiment(exp, run, checkpoint, stop_after, advance, stop)
+                    finished = run_experiment(exp, run, checkpoint, stop_after, advance,
+                                              stop)
     except OSError as exc:
         _flush_quietly(run)  # what is on disk, for the message
         error = UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
@@ -169,7 +184,9 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
     except BaseException as exc:
         _mark_failed(run, str(exc) or type(exc).__name__)
         raise
-    if stop.received is not None:
+    finally:
+        run.release()
+    if stop.received is not None and not finished:
         run.write_meta(status="interrupted", ended=now())
         name = signal.Signals(stop.received).name
         raise Interrupted(stop.received, f"{name}: stopped after generation "

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.evolution.rundir import write_atomic
+from evo.evolution.files import write_atomic
 from evo.sweep.manifest import write_manifest
 from evo.sweep.spec import Sweep, validate_points
 from evo.sweep.worker import run_point

@@ -2,13 +2,13 @@
 
 import errno
 import json
-import pickle
 import random
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -95,8 +95,7 @@ def test_signal_stops_after_a_whole_generation(tmp_path, signum):
     assert "--resume" in err and err.count("\n") == 1
     info = meta(out)
     assert info["status"] == "interrupted"
-    checkpoint = pickle.loads((out / "checkpoint.pkl").read_bytes())
-    assert checkpoint["generation"] == info["last_generation"]
+    assert int(np.load(out / "checkpoint.npz")["generation"]) == info["last_generation"]
     last_row = (out / "generations.csv").read_text().splitlines()[-1]
     assert int(last_row.split(",")[0]) == info["last_generation"]
     resume(out, quiet=True)
@@ -120,7 +119,7 @@ def test_full_disk_keeps_the_last_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="No space left.*generation 2.*--resume"):
         start("evolution", TINY, out, quiet=True)
     assert meta(out)["status"] == "failed"
-    assert pickle.loads((out / "checkpoint.pkl").read_bytes())["generation"] == 2
+    assert int(np.load(out / "checkpoint.npz")["generation"]) == 2
     monkeypatch.setattr(RunDir, "append_rows", real_append)
     resume(out, quiet=True)
     assert csv_bytes(out) == csv_bytes(start("evolution", TINY, tmp_path / "whole", quiet=True))
@@ -142,7 +141,7 @@ def test_full_disk_in_the_background_writer_keeps_the_last_checkpoint(tmp_path, 
     with pytest.raises(UserError, match="No space left.*generation 2.*--resume"):
         start("evolution", TINY, out, quiet=True)
     assert meta(out)["status"] == "failed" and meta(out)["last_generation"] == 2
-    assert pickle.loads((out / "checkpoint.pkl").read_bytes())["generation"] == 2
+    assert int(np.load(out / "checkpoint.npz")["generation"]) == 2
     monkeypatch.setattr(RunDir, "_commit", real_commit)
     resume(out, quiet=True)
     assert csv_bytes(out) == csv_bytes(start("evolution", TINY, tmp_path / "whole", quiet=True))
@@ -171,13 +170,13 @@ def test_config_and_meta_alone_reproduce_the_run(tmp_path):
 
 
 def test_corrupt_checkpoint_is_one_line(tmp_path, capsys):
-    """A truncated checkpoint.pkl: --resume answers with one line naming the file."""
+    """A truncated checkpoint.npz: --resume answers with one line naming the file."""
     out = start("evolution", TINY, tmp_path / "run", quiet=True, stop_after=2)
-    data = (out / "checkpoint.pkl").read_bytes()
-    (out / "checkpoint.pkl").write_bytes(data[: len(data) // 2])
+    data = (out / "checkpoint.npz").read_bytes()
+    (out / "checkpoint.npz").write_bytes(data[: len(data) // 2])
     assert main(["run", str(out), "--resume", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "checkpoint.pkl" in err and "corrupt" in err and err.count("\n") == 1
+    assert "checkpoint.npz" in err and "corrupt" in err and err.count("\n") == 1
 
 
 def test_damaged_csv_is_refused_on_resume(tmp_path, capsys):

@@ -20,7 +20,7 @@ def run_tiny(out: Path, *extra, stop_after=None) -> Path:
 def test_run_directory_has_every_file_and_tidy_csvs(tmp_path):
     """A finished run holds config, meta, checkpoint and CSVs that pandas reads back."""
     out = run_tiny(tmp_path / "run")
-    for name in ("config.toml", "meta.json", "checkpoint.pkl", *CSV_FILES):
+    for name in ("config.toml", "meta.json", "checkpoint.npz", *CSV_FILES):
         assert (out / name).is_file(), name
     gens = pd.read_csv(out / "generations.csv")
     assert list(gens.generation) == [0, 1, 2, 3, 4]

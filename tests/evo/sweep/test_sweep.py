@@ -149,7 +149,7 @@ def spawned_workers(pid: int) -> list:
 def kill_a_worker(pid: int, out: Path, alive=lambda: True, spare=frozenset()) -> None:
     """SIGKILL one pool worker of process `pid` (not one of `spare`, spawned before) once
     a point of `out` has a checkpoint."""
-    while alive() and not list(out.glob("*/checkpoint.pkl")):
+    while alive() and not list(out.glob("*/checkpoint.npz")):
         time.sleep(0.05)
     workers = [worker for worker in spawned_workers(pid) if worker not in spare]
     assert workers, "no worker process to kill"

@@ -10,6 +10,10 @@ class UserError(Exception):
         super().__init__(" ".join(part.strip() for part in str(message).splitlines()))
 
 
+class Busy(UserError):
+    """A run or sweep directory that another process is writing (it holds the lock)."""
+
+
 class Interrupted(Exception):
     """A run stopped by a signal after checkpointing a whole generation."""
 

@@ -11,7 +11,7 @@ import os
 import platform
 from pathlib import Path
 
-from evo.errors import UserError
+from evo.errors import Busy, UserError
 
 
 class DirectoryLock:
@@ -36,8 +36,8 @@ class DirectoryLock:
         except BlockingIOError:
             holder = os.pread(fd, 512, 0).decode("utf-8", errors="replace").strip() or "unknown"
             os.close(fd)
-            raise UserError(f"{self.directory}: in use by another evo process ({holder}); wait "
-                            "for it to end or stop it") from None
+            raise Busy(f"{self.directory}: in use by another evo process ({holder}); wait "
+                       "for it to end or stop it") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {platform.node()}\n".encode(), 0)
         self._fd = fd

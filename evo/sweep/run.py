@@ -4,7 +4,8 @@ import os
 import sys
 from pathlib import Path
 
-from evo.errors import UserError
+from evo.errors import Busy, UserError
+from evo.evolution.lock import DirectoryLock
 from evo.evolution.files import write_atomic
 from evo.sweep.manifest import write_manifest
 from evo.sweep.spec import Sweep, validate_points
@@ -37,18 +38,35 @@ def run_sweep(sweep: Sweep, out: Path, backend: str = "local", scheduler: str | 
               task_index: int | None = None, quiet: bool = False) -> int:
     """Run (or continue) a sweep; returns 0 when every point is done, else INCOMPLETE."""
     invalid = validate_points(sweep)
-    prepare_sweep_dir(sweep, out)
-    results: dict = {}
-    if task_index is not None:
-        if not 0 <= task_index < len(sweep.points):
-            raise UserError(f"--task-index: must be in 0..{len(sweep.points) - 1}")
-        todo = [] if task_index in invalid else [sweep.points[task_index]]
-        for point in todo:
-            results[point.index] = run_point(sweep.scenario, point.overrides,
-                                             str(out / point.name), threads or 1, True)
-        rows = write_manifest(sweep, out, invalid, results)
-        return 0 if rows[task_index]["status"] == "done" else INCOMPLETE
+    if task_index is not None:  # array tasks share the sweep: each locks its own point
+        prepare_sweep_dir(sweep, out)
+        return _run_task(sweep, out, invalid, task_index, threads)
+    lock = DirectoryLock(out).acquire()  # one `evo sweep` per sweep directory
+    try:
+        prepare_sweep_dir(sweep, out)
+        return _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet)
+    finally:
+        lock.release()
 
+
+def _run_task(sweep: Sweep, out: Path, invalid: dict, task_index: int, threads) -> int:
+    """One point, for a SLURM array task; a point another task is running is one line."""
+    if not 0 <= task_index < len(sweep.points):
+        raise UserError(f"--task-index: must be in 0..{len(sweep.points) - 1}")
+    results = {}
+    if task_index not in invalid:
+        point = sweep.points[task_index]
+        results[point.index] = run_point(sweep.scenario, point.overrides,
+                                         str(out / point.name), threads or 1, True)
+    rows = write_manifest(sweep, out, invalid, results)
+    if results.get(task_index, {}).get("status") == "busy":
+        raise Busy(results[task_index]["error"])
+    return 0 if rows[task_index]["status"] == "done" else INCOMPLETE
+
+
+def _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet) -> int:
+    """Every point not done yet, on a backend, under the sweep directory's lock."""
+    results: dict = {}
     todo = [point for point in sweep.points if point.index not in invalid]
     write_manifest(sweep, out, invalid, results)
     with Reporter(len(sweep.points), len(invalid), quiet) as report:

@@ -26,23 +26,25 @@ def run_point(scenario: str, overrides: list, out: str, threads: int,
               node_local_cache: bool = False) -> dict:
     """Run one point into `out`, resuming what an earlier attempt left; never raises.
 
-    Returns {"status": "done" | "skipped" | "failed", "error": str | None}. A finished
-    point is skipped; an interrupted or failed one continues from its checkpoint.
+    Returns {"status": "done" | "skipped" | "busy" | "failed", "error": str | None}. A
+    finished point is skipped; an interrupted or failed one continues from its checkpoint;
+    one that another process is running is `busy`.
     """
     prepare(threads, node_local_cache)
-    import json
-
+    from evo.errors import Busy
     from evo.evolution.loop import resume, start
+    from evo.evolution.rundir import read_meta
 
     out = Path(out)
     try:
-        meta_file = out / "meta.json"
-        if meta_file.is_file():
-            if json.loads(meta_file.read_text()).get("status") == "done":
+        if (out / "meta.json").exists():
+            if read_meta(out).get("status") == "done":
                 return {"status": "skipped", "error": None}
             resume(out, quiet=True)
         else:
             start(scenario, overrides, out, force=True, quiet=True)
         return {"status": "done", "error": None}
+    except Busy as exc:  # another process runs this point: not a failure of the point
+        return {"status": "busy", "error": str(exc)}
     except Exception as exc:  # one failing point must never stop the others
         return {"status": "failed", "error": str(exc) or type(exc).__name__}

@@ -2,8 +2,9 @@
 
 The population travels between generations as plain arrays (`Population`); DEAP
 individuals are built only while breeding, so checkpoints and CSVs never depend on DEAP's
-classes. DEAP's operators draw from the stdlib `random`, which is seeded per generation
-from the run's root seed (`evo.evolution.seeds.breeding_seed`).
+classes. The operators (`evo.evolution.operators`, DEAP's own draw for draw) draw from a
+private generator seeded per generation from the run's root seed
+(`evo.evolution.seeds.breeding_seed`), never from the process-wide `random`.
 """
 
 import random
@@ -13,6 +14,7 @@ import numpy as np
 from deap import base, creator, tools
 
 from agents.genome import GenomeLayout
+from evo.evolution.operators import cx_blend, mut_gaussian, sel_tournament
 
 NO_PARENT = -1
 HALL_OF_FAME = 10  # individuals the hall of fame keeps
@@ -59,10 +61,10 @@ def make_toolbox(ga, layout: GenomeLayout) -> base.Toolbox:
     """The toolbox of variation operators for a GA config."""
     toolbox = base.Toolbox()
     toolbox.register("clone", _clone)
-    toolbox.register("select", tools.selTournament, tournsize=ga.tournament)
-    toolbox.register("mate", tools.cxBlend, alpha=ga.blend_alpha)
+    toolbox.register("select", sel_tournament, tournsize=ga.tournament)
+    toolbox.register("mate", cx_blend, alpha=ga.blend_alpha)
     sigma = list(ga.sigma * (layout.high - layout.low))
-    toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=sigma, indpb=ga.indpb)
+    toolbox.register("mutate", mut_gaussian, mu=0.0, sigma=sigma, indpb=ga.indpb)
     return toolbox
 
 
@@ -84,21 +86,21 @@ def next_generation(pop: Population, fitness: np.ndarray, ga, layout: GenomeLayo
     New individuals get ids from `next_id` on; their parents are the ids they were
     selected from (two after a crossover, one otherwise).
     """
-    random.seed(seed)
+    rng = random.Random(seed)  # private: no other thread can draw from it
     individuals = [_individual(genome, fit, [ident, NO_PARENT])
                    for genome, fit, ident in zip(pop.genomes, fitness.tolist(), pop.ids.tolist())]
 
     # Stable sort: equal fitness keeps population order, so elites are reproducible.
     elite_idx = np.argsort(-fitness, kind="stable")[: ga.elite]
     offspring = [toolbox.clone(ind) for ind in
-                 toolbox.select(individuals, len(individuals) - ga.elite)]
+                 toolbox.select(individuals, len(individuals) - ga.elite, rng=rng)]
     for a, b in zip(offspring[::2], offspring[1::2]):
-        if random.random() < ga.cxpb:
-            toolbox.mate(a, b)
+        if rng.random() < ga.cxpb:
+            toolbox.mate(a, b, rng=rng)
             a.parent_ids = b.parent_ids = [a.parent_ids[0], b.parent_ids[0]]
     for ind in offspring:
-        if random.random() < ga.mutpb:
-            toolbox.mutate(ind)
+        if rng.random() < ga.mutpb:
+            toolbox.mutate(ind, rng=rng)
 
     num_new = len(offspring)
     genomes = np.concatenate([pop.genomes[elite_idx], np.array(offspring, dtype=np.float64)

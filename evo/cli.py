@@ -110,6 +110,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def main(argv=None) -> int:
     """Entry point: one clear line and a non-zero exit on bad input, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         if args.command == "scenarios":

@@ -92,7 +92,7 @@ def _read_meta(path: Path, notes: list) -> dict:
         notes.append("No meta.json: status and seed are taken from config.toml and the CSVs.")
         return {}
     try:
-        meta = json.loads(file.read_text())
+        meta = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         notes.append("meta.json is unreadable: ignored.")
         return {}

@@ -1,6 +1,7 @@
 """The analysis's thresholds: parameters with documented defaults, settable from the CLI."""
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from evo.errors import UserError
@@ -49,7 +50,21 @@ def parse_thresholds(items) -> Thresholds:
             values[name] = float(text)
         except ValueError:
             raise UserError(f"--threshold {name}: not a number ({text!r})") from None
+        if not math.isfinite(values[name]):
+            raise UserError(f"--threshold {name}: must be a finite number (got {text!r})")
     thresholds = Thresholds(**values)
     if not 0 <= thresholds.approximate <= thresholds.aligned:
         raise UserError("--threshold: need 0 <= approximate <= aligned")
+    for name, low, high in RANGES:
+        value = getattr(thresholds, name)
+        if not (low < value if name in OPEN_BELOW else low <= value) or value > high:
+            bracket = "(" if name in OPEN_BELOW else "["
+            raise UserError(f"--threshold {name}: must be in {bracket}{low:g}, {high:g}] "
+                            f"(got {value:g})")
     return thresholds
+
+
+# The range of each threshold that means something (ratios may exceed 1).
+RANGES = (("boost_drop", 0.0, 1e6), ("min_twin_return", 0.0, 1e6),
+          ("regain_fraction", 0.0, 1.0), ("capable", 0.0, 1e6), ("goal_failure", 0.0, 1e6))
+OPEN_BELOW = {"min_twin_return", "regain_fraction"}  # 0 itself would divide by nothing

@@ -157,11 +157,11 @@ def _has_a_row(path: Path) -> bool:
 
 def _first_generation_wall(path: Path) -> float:
     """The wall_s of generation 0 as its run recorded it."""
-    header, row = path.read_text().splitlines()[:2]
+    header, row = path.read_text(encoding="utf-8").splitlines()[:2]
     return float(row.split(",")[header.split(",").index("wall_s")])
 
 
 def _scenario_file(path: Path, scenario) -> Path:
     """Write a resolved scenario where a subprocess can read it."""
-    path.write_text(scenario.to_toml())
+    path.write_text(scenario.to_toml(), encoding="utf-8")
     return path

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from evo.errors import Interrupted, UserError
-from evo.evolution import seeds
+from evo.evolution import memory, seeds
 from evo.evolution.experiment import (
     Experiment, crosseval_rows, generation_row, individual_rows,
 )
@@ -122,6 +122,7 @@ def start(source: str, overrides, out: Path | None, force: bool = False,
     """Load a scenario and run it into a fresh run directory; returns the directory."""
     scenario = load_scenario(source, overrides)
     exp = Experiment(compile_scenario(scenario))
+    memory.check(exp.compiled)
     out = Path(out) if out is not None else default_run_dir(scenario)
     run = RunDir.create(out, scenario.to_toml(), scenario.seed,
                         exp.compiled.columns.headers(), force)
@@ -134,6 +135,7 @@ def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Pa
     if not (Path(path) / "config.toml").is_file():
         raise UserError(f"{path}: not a run directory (no config.toml)")
     compiled = compile_scenario(load_scenario(str(Path(path) / "config.toml")))
+    memory.check(compiled)
     run, checkpoint = RunDir.open_for_resume(path, compiled)
     if checkpoint is not None and checkpoint["generation"] >= compiled.total_generations - 1:
         try:

@@ -60,9 +60,10 @@ def _describe(error: dict) -> tuple[tuple, str]:
     if kind in _BOUNDS:
         symbol, name = _BOUNDS[kind]
         bound = ctx[name]
-        # pydantic reports `lt=1.0` as 1.0; "must be < 1" reads as the rule was written.
-        if isinstance(bound, float) and bound.is_integer():
-            bound = int(bound)
+        # pydantic reports `lt=1.0` as 1.0; "must be < 1" reads as the rule was written, and
+        # a large bound as 1e+12, not as its thirteen digits.
+        if isinstance(bound, float):
+            bound = int(bound) if bound.is_integer() and abs(bound) < 1e7 else f"{bound:g}"
         problem = f"must be {symbol} {bound}"
     elif kind == "too_short" and ctx.get("min_length") == 1:
         problem = "must not be empty"

@@ -3,6 +3,8 @@
 import tomli_w
 from pydantic import Field, field_validator, model_validator
 
+from agents.kinds import KINDS
+from evo.evolution.records import declare
 from evo.scenario.schema import (
     GA, Agent, ObjectType, Phase, Record, World, Invalid, Section,
 )
@@ -85,6 +87,23 @@ class Scenario(Section):
             self._check_placement(phase, ("phases", i), "phase", order)
             for j, variant in enumerate(phase.variants):
                 self._check_placement(variant, ("phases", i, "variants", j), "variant", order)
+        return self
+
+    @model_validator(mode="after")
+    def _columns_are_distinct(self) -> "Scenario":
+        """Names become columns (`alignment_<phase>`, `consumed_<type>`, genes by name): a name
+        that makes one column twice (a phase called `mean`) would make a CSV ambiguous."""
+        layout = KINDS[self.agent.kind].genes(self.features, self.agent.model_dump())
+        phases = [phase.name for phase in self.phases]
+        columns = declare(phases, [obj.name for obj in self.objects], layout.names)
+        for header in columns.headers().values():
+            seen = set()
+            for column in header:
+                if column in seen:
+                    index = next((i for i, p in enumerate(phases) if column.endswith(p)), None)
+                    loc = ("phases", index, "name") if index is not None else ()
+                    raise Invalid(loc, f"makes the column {column!r} twice; choose another name")
+                seen.add(column)
         return self
 
     def _check_placement(self, placement, prefix: tuple, what: str, order: dict) -> None:

@@ -6,6 +6,7 @@ Checks that span sections (names that must resolve, objects that must fit) are i
 `evo.scenario.model`.
 """
 
+import re
 from typing import Annotated, Literal
 
 import numpy as np
@@ -13,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from agents.codes import REGIONS
 from agents.kinds import KINDS
+
+# Bounds that keep every return, reward and product of them far from overflow: a reward is
+# at most weight_bound x FEATURE_BOUND x features per object, a return at most VALUE_BOUND x
+# episode_steps per episode.
+FEATURE_BOUND = 1e6
+VALUE_BOUND = 1e12
 
 # `adjacent` takes an object type as argument (`adjacent:fruit`); the others stand alone.
 FIXED_REGIONS = tuple(name for name in REGIONS if name != "adjacent")
@@ -123,11 +130,12 @@ class ObjectType(Section):
 
     name: str
     """type name (a Python identifier; becomes the `consumed_<name>` column)"""
-    features: dict[str, float] = Field(default_factory=dict)
+    features: dict[str, Annotated[float, Field(ge=-FEATURE_BOUND, le=FEATURE_BOUND)]] = \
+        Field(default_factory=dict)
     """observable features the agent's reward sees (missing features are 0)"""
-    value: float
+    value: float = Field(ge=-VALUE_BOUND, le=VALUE_BOUND)
     """base objective: what consuming one adds to fitness (hidden from agents)"""
-    intended: float | None = None
+    intended: float | None = Field(None, ge=-VALUE_BOUND, le=VALUE_BOUND)
     """what the scenario's designer really wanted from consuming one (default: `value`)"""
     terminal: bool = False
     """consuming one ends the episode"""
@@ -160,11 +168,12 @@ def _check_regions(regions: dict[str, str]) -> dict[str, str]:
 
 
 def _check_addressable(name: str) -> str:
-    """`--set phases.<name>.key=value` must be able to name a phase or a variant."""
+    """`--set phases.<name>.key=value` must be able to name a phase or a variant, and the
+    name becomes a CSV cell, a column suffix (`alignment_<phase>`) and a file name."""
     if not name.strip():
         raise Invalid((), "must not be empty")
-    if "." in name:
-        raise Invalid((), f"must not contain '.' (got {name!r})")
+    if not re.fullmatch(r"\w[\w-]*", name):
+        raise Invalid((), f"must be letters, digits, '_' and '-' (got {name!r})")
     return name
 
 
@@ -173,7 +182,7 @@ class _Placement(Section):
 
     name: str
     """name, addressable by `--set` (`phases.<phase>.variants.<name>.share=0.1`)"""
-    counts: dict[str, Annotated[int, Field(ge=0)]]
+    counts: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]]
     """number of objects of each type placed at the start of an episode"""
     regions: dict[str, str] = Field(default_factory=dict)
     """where each type is placed: anywhere, left, right, right_edge, top, bottom, corners,
@@ -250,7 +259,7 @@ class Agent(Section):
     """smallest discount a genome can encode"""
     gamma_max: float = Field(0.999, gt=0.0, lt=1.0)
     """largest discount a genome can encode"""
-    weight_bound: float = Field(1.0, gt=0.0)
+    weight_bound: float = Field(1.0, gt=0.0, le=1e6)
     """reward weights live in [-weight_bound, weight_bound]"""
 
     @model_validator(mode="after")
@@ -270,7 +279,7 @@ class GA(Section):
     """number of individuals per generation"""
     episodes: int = Field(8, ge=1, le=10_000)
     """episodes per individual per generation (fitness is their mean base return)"""
-    tournament: int = Field(3, ge=1)
+    tournament: int = Field(3, ge=1, le=1000)
     """tournament size of selection"""
     cxpb: float = Field(0.5, ge=0.0, le=1.0)
     """probability that a pair of offspring is crossed over"""
@@ -278,13 +287,13 @@ class GA(Section):
     """probability that an offspring is mutated"""
     indpb: float = Field(0.3, gt=0.0, le=1.0)
     """probability that each gene of a mutated offspring is perturbed"""
-    sigma: float = Field(0.1, gt=0.0)
+    sigma: float = Field(0.1, gt=0.0, le=10.0)
     """mutation standard deviation, as a fraction of each gene's range"""
-    blend_alpha: float = Field(0.3, ge=0.0)
+    blend_alpha: float = Field(0.3, ge=0.0, le=10.0)
     """alpha of blend crossover (how far children may land outside their parents)"""
     elite: int = Field(2, ge=0)
     """best individuals copied unchanged into the next generation"""
-    speed_prior: float = Field(0.0, ge=0.0)
+    speed_prior: float = Field(0.0, ge=0.0, le=1e6)
     """fitness cost per cell expanded per step by the planner"""
 
     @model_validator(mode="after")
@@ -298,9 +307,9 @@ class GA(Section):
 class Record(Section):
     """How often what gets written to the run directory."""
 
-    individuals_every: int = Field(1, ge=1)
+    individuals_every: int = Field(1, ge=1, le=1_000_000)
     """write individuals.csv rows every this many generations"""
-    crosseval_every: int = Field(5, ge=1)
+    crosseval_every: int = Field(5, ge=1, le=1_000_000)
     """cross-evaluate the population on every phase every this many generations"""
     crosseval_episodes: int = Field(16, ge=1, le=10_000)
     """fixed evaluation episodes per phase in a cross-evaluation"""

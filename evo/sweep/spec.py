@@ -144,7 +144,7 @@ def load_sweep(path) -> Sweep:
     """Read and validate a sweep file; every problem is one line naming the file and key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: no such sweep file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -66,3 +66,30 @@ def test_every_builtin_scenario_opens_with_its_header():
         header = text.split("\nname = ")[0]
         for part in ("What it models", "What to expect", "Turn"):
             assert part in header, (name, part)
+
+
+def test_unicode_names_under_an_ascii_locale(tmp_path):
+    """A scenario with non-ASCII names runs and is analysed under LC_ALL=C without UTF-8
+    mode (an ASCII locale): every file is UTF-8, and the terminal gets escapes, never a
+    UnicodeEncodeError."""
+    from evo.scenario import builtin_text
+
+    text = builtin_text("evolution").replace('name = "ancestral"', 'name = "añejo"')
+    text = text.replace('name = "evolution"', 'name = "evolución"')
+    scenario = tmp_path / "evolución.toml"
+    scenario.write_text(text, encoding="utf-8")
+    env = {**evo_env(), "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+           "PYTHONCOERCECLOCALE": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    out = tmp_path / "run"
+    tiny = ["ga.population=8", "ga.episodes=2", "phases.0.generations=2",
+            "phases.modern.generations=2", "record.crosseval_episodes=2"]
+    for args in (["run", str(scenario), "--out", str(out), "--quiet",
+                  *[a for o in tiny for a in ("--set", o)]],
+                 ["analyze", str(out), "--no-plots"]):
+        done = subprocess.run(evo_args(*args), env=env, cwd=tmp_path, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    header = (out / "generations.csv").read_bytes().split(b"\n", 1)[0].decode("utf-8")
+    assert "alignment_añejo" in header
+    assert "añejo" in (out / "report.md").read_text(encoding="utf-8")
+    assert "evolución" in (out / "config.toml").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -16,9 +17,10 @@ from hypothesis import strategies as st
 
 from evo.cli import main
 from evo.errors import UserError
-from evo.evolution.loop import resume, start
+from evo.evolution.loop import check_finite, resume, start
 from evo.evolution.rundir import RunDir
-from evo.scenario import load_scenario
+from evo.evolution import memory
+from evo.scenario import compile_scenario, load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
 from tests.evo.scenario.test_scenario import mutated_base, write
 
@@ -148,13 +150,20 @@ def test_full_disk_in_the_background_writer_keeps_the_last_checkpoint(tmp_path, 
 
 
 def test_non_finite_fitness_is_refused_not_selected(tmp_path, capsys):
-    """Values that overflow to inf stop the run with one line; no NaN reaches selection."""
+    """Values that would overflow to inf are refused before anything runs (one line, nothing
+    written); a non-finite fitness or return that still arose would stop the run, never
+    reach selection."""
     out = tmp_path / "run"
     code = main(["run", "evolution", "--quiet", "--out", str(out),
                  *set_args(TINY + ["objects.fruit.value=1e308", "objects.nuts.value=1e308"])])
     err = capsys.readouterr().err
-    assert code == 2 and "non-finite" in err and err.count("\n") == 1
-    assert meta(out)["status"] == "failed"
+    assert code == 2 and "must be <= 1e+12" in err and err.count("\n") == 1
+    assert not out.exists()
+    returns = SimpleNamespace(mesa=np.zeros((2, 3)))
+    with pytest.raises(UserError, match="generation 4: non-finite fitness"):
+        check_finite(np.array([1.0, np.inf]), returns, 4)
+    with pytest.raises(UserError, match="non-finite"):
+        check_finite(np.ones(2), SimpleNamespace(mesa=np.full((2, 3), np.nan)), 4)
 
 
 def test_config_and_meta_alone_reproduce_the_run(tmp_path):
@@ -220,7 +229,13 @@ def test_mutated_scenarios_run_or_are_refused_cleanly(tmp_path_factory, data):
         return
     work = scenario.ga.population * scenario.ga.episodes * scenario.world.episode_steps
     if work > MAX_AGENT_STEPS:
-        return  # valid, and too big to run here: loading it was the test
+        # Valid, and too big to run here: its memory estimate either fits or is one line.
+        try:
+            memory.check(compile_scenario(scenario))
+        except UserError as error:
+            assert len(str(error).splitlines()) == 1 and "GiB of memory" in str(error)
+            event("refused for its memory")
+        return
     out = tmp / "run"
     try:
         start(file, [], out, quiet=True, stop_after=0)

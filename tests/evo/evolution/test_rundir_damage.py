@@ -9,14 +9,18 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from evo.cli import main
+from evo.errors import UserError
 from evo.evolution import loop
 from evo.evolution.loop import resume, start
 from tests.evo.helpers import TINY, csv_bytes
@@ -219,3 +223,49 @@ def test_default_run_directory_stays_in_runs(tmp_path, monkeypatch):
     for name, expected in (("../../escaped", "escaped-seed0"), ("/tmp/x", "tmp-x-seed0")):
         path = start("evolution", [*TINY, f'name="{name}"'], None, quiet=True)
         assert path == Path("runs") / expected and (tmp_path / path / "config.toml").is_file()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A stopped run to copy for each damage, and the bytes of the uninterrupted run."""
+    tmp = tmp_path_factory.mktemp("template")
+    return stopped(tmp), csv_bytes(start("evolution", TINY, tmp / "whole", quiet=True))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_damage_is_refused_or_harmless(template, tmp_path_factory, data):
+    """Any byte-level damage to any file of a stopped run (cut short, a byte changed, bytes
+    inserted, a line dropped): resuming either refuses with one line and writes nothing, or
+    continues to the uninterrupted run's bytes. Never a traceback, never other bytes."""
+    source, whole = template
+    out = tmp_path_factory.mktemp("damaged") / "run"
+    shutil.copytree(source, out)
+    name = data.draw(st.sampled_from(sorted(p.name for p in out.iterdir())), label="file")
+    raw = (out / name).read_bytes()
+    where = data.draw(st.integers(0, max(len(raw) - 1, 0)), label="where")
+    how = data.draw(st.sampled_from(["cut", "change", "insert", "drop line"]), label="how")
+    if how == "cut":
+        raw = raw[:where]
+    elif how == "change":
+        raw = raw[:where] + bytes([raw[where] ^ data.draw(st.integers(1, 255))]) \
+            + raw[where + 1:] if raw else b"x"
+    elif how == "insert":
+        raw = raw[:where] + data.draw(st.binary(min_size=1, max_size=8)) + raw[where:]
+    else:
+        lines = raw.split(b"\n")
+        del lines[data.draw(st.integers(0, len(lines) - 1))]
+        raw = b"\n".join(lines)
+    (out / name).write_bytes(raw)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "meta.json"}
+    try:
+        resume(out, quiet=True)
+    except UserError as error:
+        assert len(str(error).splitlines()) == 1
+        after = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "meta.json"}
+        assert after == before
+        event("refused")
+    else:
+        assert csv_bytes(out) == whole
+        event("harmless")

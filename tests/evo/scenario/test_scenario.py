@@ -571,6 +571,9 @@ TOML_VALUES = st.recursive(
         st.floats(),
         st.text(max_size=12),
         st.sampled_from(["fruit", "poison", "sweet", "modern", "adjacent:fruit", "walls"]),
+        # Numeric extremes: overflowing floats, and sizes whose products exhaust memory.
+        st.sampled_from([1e308, -1e308, float("inf"), float("nan"), 1e12, 2**63 - 1,
+                         1_000_000, 10_000, 999_999, 65]),
     ),
     lambda children: st.one_of(
         st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)

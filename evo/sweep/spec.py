@@ -18,11 +18,13 @@ Optional tables set up the backends: `[local]` (workers, threads_per_worker), `[
 overrides and seed, so they are the same whichever backend or worker ran it.
 """
 
+import collections
+import hashlib
 import itertools
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -58,24 +60,31 @@ class DaskSettings(_Section):
     """keyword arguments of the jobqueue cluster (cores, memory, walltime, queue, ...)"""
 
 
+# What may stand in an #SBATCH value and an #SBATCH option: no space, quote, line break or
+# shell character, so a value cannot end the line or start a command of its own.
+SLURM_VALUE = r"[A-Za-z0-9_.:,+%@/=-]+"
+SLURM_OPTION = rf"--[A-Za-z][A-Za-z0-9-]*(={SLURM_VALUE})?"
+
+
 class SlurmSettings(_Section):
     """Resources of the `sbatch` array script written by `--emit-slurm`."""
 
-    cpus_per_task: int = Field(1, ge=1)
-    mem: str = "4G"
-    time: str = "02:00:00"
-    partition: str | None = None
-    account: str | None = None
-    extra: list[str] = []
+    cpus_per_task: int = Field(1, ge=1, le=4096)
+    mem: str = Field("4G", pattern=f"^{SLURM_VALUE}$")
+    time: str = Field("02:00:00", pattern=f"^{SLURM_VALUE}$")
+    partition: str | None = Field(None, pattern=f"^{SLURM_VALUE}$")
+    account: str | None = Field(None, pattern=f"^{SLURM_VALUE}$")
+    extra: list[Annotated[str, Field(pattern=f"^{SLURM_OPTION}$")]] = []
     """further `#SBATCH` lines, e.g. "--qos=short" """
-    setup: list[str] = []
-    """shell lines before the command, e.g. "source ~/venvs/basemesa/bin/activate" """
+    setup: list[Annotated[str, Field(pattern=r"^[^\n\r]*$")]] = []
+    """shell lines before the command, e.g. "source ~/venvs/basemesa/bin/activate" (one line
+    each)"""
 
 
 class SweepFile(_Section):
     """The sweep file's schema."""
 
-    name: str | None = None
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
     """sweep name (default: the file's stem); the default output is runs/<name>"""
     scenario: str
     seeds: list[int] | int = 1
@@ -161,7 +170,17 @@ def load_sweep(path) -> Sweep:
     scenario = spec.scenario
     if scenario.endswith(".toml") or "/" in scenario:
         scenario = str((path.parent / scenario).resolve())
-    return Sweep(path, spec.name or path.stem, scenario, spec, expand_points(spec))
+    points = expand_points(spec)
+    seen = {}
+    for point in points:
+        key = tuple(point.overrides)
+        if key in seen:
+            raise UserError(f"{path}: points {seen[key]} and {point.index} are the same run "
+                            f"({', '.join(point.overrides[-len(point.swept) - 1:])}); "
+                            "list each value and seed once")
+        seen[key] = point.index
+    name = spec.name or re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem).lstrip(".-") or "sweep"
+    return Sweep(path, name, scenario, spec, points)
 
 
 def expand_points(spec: SweepFile) -> list:
@@ -178,7 +197,22 @@ def expand_points(spec: SweepFile) -> list:
         swept = {key: value for part in parts for key, value in part.items()}
         overrides = shared + [override(k, v) for k, v in swept.items()] + [f"seed={seed}"]
         points.append(Point(len(points), point_name(swept, seed), swept, seed, overrides))
-    return points
+    return distinct_names(points)
+
+
+def distinct_names(points: list) -> list:
+    """Points whose directory names are unique: names that sanitising made equal (`a/b`
+    and `a-b`), or that are too long for a file system, get a short digest of the point's
+    overrides."""
+    counts = collections.Counter(point.name for point in points)
+    named = []
+    for point in points:
+        name = point.name
+        if counts[name] > 1 or len(name) > 200:
+            digest = hashlib.sha256("\n".join(point.overrides).encode("utf-8")).hexdigest()
+            name = f"{name[:180]}__{digest[:10]}"
+        named.append(point._replace(name=name))
+    return named
 
 
 def point_name(swept: dict, seed: int) -> str:

@@ -72,10 +72,22 @@ def test_points_are_the_product_of_grid_zip_and_seeds(tmp_path):
     (SWEEP.replace("seeds = [0, 1]", "seeds = []"), "seeds"),
     (SWEEP + "bogus = 1\n", "bogus"),
     ("scenario = [", "invalid TOML"),
+    (SWEEP.replace("seeds = [0, 1]", "seeds = [0, 0]"), "points 0 and 1 are the same run"),
+    (SWEEP.replace("[3, 4]", "[3, 3]"), "are the same run"),
+    (SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
+                   '"ga.sigma" = [0.1, 0.10]'), "are the same run"),
+    (SWEEP.replace('mem = "3G"', 'mem = "3G\\n#!/bin/sh\\nrm -rf ~"'), "slurm.mem"),
+    (SWEEP.replace('partition = "short"', 'partition = "short; touch /tmp/x"'),
+     "slurm.partition"),
+    (SWEEP + 'name = "x\\ny"\n', "name"),
+    (SWEEP.replace('[slurm]', '[slurm]\nextra = ["--qos=a b"]'), "slurm.extra"),
+    (SWEEP.replace('[slurm]', '[slurm]\nsetup = ["a\\nb"]'), "slurm.setup"),
 ])
 def test_bad_sweep_files_are_one_line_and_write_nothing(tmp_path, capsys, text, message):
     """An empty grid, a typo in a key, unequal zip lists, no seeds, an unknown key, broken
-    TOML: one line naming the file and the problem, exit 2, no sweep directory."""
+    TOML, the same point twice (a seed or a value repeated, 0.1 and 0.10), values that
+    would put lines or commands into the SLURM script: one line naming the file and the
+    problem, exit 2, no sweep directory."""
     path = write_sweep(tmp_path, text)
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
@@ -270,3 +282,16 @@ def test_collect_makes_one_tidy_table(tmp_path):
         assert by_path.loc[row.path, "seed"] == row.seed
         assert by_path.loc[row.path, "goal_generalisation_ancestral_to_modern"] \
             == pytest.approx(row.goal_generalisation_ancestral_to_modern, nan_ok=True)
+
+
+def test_point_directories_are_unique_by_construction(tmp_path):
+    """Values that sanitise to the same directory name (`a/b` and `a-b`) get distinct
+    directories, each named readably with a short digest; other points keep their names."""
+    text = SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
+                         '"description" = ["a/b", "a-b", "plain"]')
+    sweep = load_sweep(write_sweep(tmp_path, text))
+    names = [point.name for point in sweep.points]
+    assert len(set(names)) == len(names) == 6
+    assert "description=plain__seed=0" in names
+    clashing = [name for name in names if name.startswith("description=a-b__seed=0__")]
+    assert len(clashing) == 2

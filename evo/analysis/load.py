@@ -78,6 +78,13 @@ def load_run(path) -> Run:
     if individuals.empty:
         raise UserError(f"{path / 'individuals.csv'}: no individual recorded up to "
                         f"generation {last}")
+    for name, frame, keys in (("individuals.csv", individuals, ["generation", "id"]),
+                              ("crosseval.csv", crosseval, ["generation", "eval_phase", "id"])):
+        twice = frame.duplicated(keys)
+        if twice.any():
+            row = frame[twice].iloc[0]
+            raise UserError(f"{path / name}: individual {row.id} appears twice in generation "
+                            f"{row.generation}; the run directory is damaged (two writers?)")
     if crosseval.empty:
         notes.append("No cross-evaluation recorded yet: generalisation and classes are "
                      "not available.")
@@ -99,8 +106,9 @@ def _read_meta(path: Path, notes: list) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def _read_csv(file: Path, notes: list, required: list[str]) -> pd.DataFrame:
-    """A run CSV without its torn last line, checked for the columns the analysis uses."""
+def read_whole_lines(file: Path) -> tuple[pd.DataFrame, bool]:
+    """A CSV of a run without a torn last line (a process killed mid-write leaves one
+    without its newline); returns the table and whether a line was dropped."""
     if not file.is_file():
         raise UserError(f"{file}: missing; not a complete run directory")
     try:
@@ -108,22 +116,32 @@ def _read_csv(file: Path, notes: list, required: list[str]) -> pd.DataFrame:
     except OSError as exc:
         raise UserError(f"{file}: unreadable: {exc.strerror}") from None
     end = data.rfind(b"\n") + 1
-    if end < len(data):
-        # A process killed mid-write leaves a last line without its newline.
-        notes.append(f"{file.name}: dropped a torn last line (the run was killed mid-write).")
-        data = data[:end]
+    torn = end < len(data)
+    data = data[:end]
     if not data:
         raise UserError(f"{file}: empty, not even a header")
     try:
-        frame = pd.read_csv(io.BytesIO(data))
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8"), torn
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{file}: unreadable CSV: {first}") from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise UserError(f"{file}: missing column {missing[0]!r} (does config.toml belong to "
-                        "this run?)")
+
+
+def _read_csv(file: Path, notes: list, required: tuple[str, ...]) -> pd.DataFrame:
+    """A run CSV without its torn last line, whose header is the run's declared columns."""
+    frame, torn = read_whole_lines(file)
+    if torn:
+        notes.append(f"{file.name}: dropped a torn last line (the run was killed mid-write).")
+    if list(frame.columns) != list(required):
+        found = list(frame.columns)
+        where = next((i for i, (a, b) in enumerate(zip(found, required)) if a != b),
+                     min(len(found), len(required)))
+        what = (f"column {where + 1} is {found[where]!r} where {required[where]!r} is "
+                "declared" if where < min(len(found), len(required)) else
+                f"{len(found)} columns where the run declares {len(required)}")
+        raise UserError(f"{file}: header differs from the run's columns ({what}; does "
+                        "config.toml belong to this run?)")
     for column in required if not frame.empty else ():
         if column not in ("phase", "eval_phase") and not pd.api.types.is_numeric_dtype(
                 frame[column]):

@@ -14,6 +14,7 @@ from evo.analysis.load import Run, is_run_dir, load_run
 from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
+from evo.analysis.publish import publish
 from evo.analysis.summary import flatten, summarise
 from evo.errors import UserError
 from evo.sweep.manifest import read_manifest
@@ -70,24 +71,27 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
 
 def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> Analysis:
     """Analyse one run directory and write drift.csv, classes.csv, lineage.csv,
-    summary.json, report.md and plots/*.png into it."""
+    summary.json, report.md and plots/*.png into it, as one set (`evo.analysis.publish`)."""
     from evo.analysis.plots import write_plots
     from evo.analysis.report import render
 
     analysis = compute(load_run(path), thresholds)
-    folder = analysis.run.path
-    files = {}
-    for name, frame in (("drift.csv", analysis.drift), ("classes.csv", analysis.classes),
-                        ("lineage.csv", analysis.lineage)):
-        files[name] = _write_csv(folder / name, frame)
-    written = write_plots(analysis, folder / "plots") if plots else {}
-    files.update({f"plots/{p.name}": p for p in written.values()})
-    files["summary.json"] = folder / "summary.json"
-    write_atomic(files["summary.json"],
-                 (json.dumps(analysis.summary, indent=2, allow_nan=False) + "\n").encode())
-    files["report.md"] = folder / "report.md"
-    write_atomic(files["report.md"], render(analysis, written).encode())
-    analysis.files = files
+
+    def write(folder: Path) -> dict[str, Path]:
+        files = {}
+        for name, frame in (("drift.csv", analysis.drift), ("classes.csv", analysis.classes),
+                            ("lineage.csv", analysis.lineage)):
+            files[name] = _write_csv(folder / name, frame)
+        written = write_plots(analysis, folder / "plots") if plots else {}
+        files.update({f"plots/{p.name}": p for p in written.values()})
+        files["summary.json"] = folder / "summary.json"
+        write_atomic(files["summary.json"], (json.dumps(
+            analysis.summary, indent=2, allow_nan=False) + "\n").encode("utf-8"))
+        files["report.md"] = folder / "report.md"
+        write_atomic(files["report.md"], render(analysis, written).encode("utf-8"))
+        return files
+
+    analysis.files = publish(analysis.run.path, write)
     return analysis
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evo.analysis.load import read_whole_lines
 from evo.errors import UserError
 from evo.sweep.manifest import FILE, read_manifest
 
@@ -71,6 +72,6 @@ def read_point_table(path: Path, table: str) -> pd.DataFrame | None:
     file = path / f"{table}.csv"
     if not file.is_file():
         return None
-    rows = pd.read_csv(file)
+    rows, _ = read_whole_lines(file)  # a running or killed point's torn last line is dropped
     return rows if len(rows) else None
 

@@ -139,6 +139,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:  # a Ctrl-C outside a run's generational loop
         print("evo: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk or a vanished directory outside a run's own handling
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evo: error: {where}cannot write or read ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
 
 
 def set_threads(num: int) -> None:

@@ -17,9 +17,18 @@ class StopSignal:
     def __init__(self):
         self.received: int | None = None
         self._previous = {}
+        self._callback = None
+
+    def on_signal(self, callback) -> None:
+        """Also call `callback(signum)` from the handler when a signal comes (None: stop)."""
+        self._callback = callback
+        if callback is not None and self.received is not None:
+            callback(self.received)  # it came before the callback was set
 
     def _handle(self, signum, frame):
         self.received = signum
+        if self._callback is not None:
+            self._callback(signum)
 
     def __enter__(self) -> "StopSignal":
         # Handlers can only be installed from the main thread (a sweep worker may not be).

@@ -1,35 +1,44 @@
 """Where a sweep's points run: a local process pool, or a dask.distributed cluster."""
 
 import multiprocessing
+import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from evo.errors import UserError
-from evo.sweep.worker import run_point
+from evo.sweep.worker import die_with_parent, run_point
 
 
 POOL_RESTARTS = 3  # fresh pools after workers died, per sweep invocation
 
 
-def run_local(sweep, out, points, workers: int, threads: int, finished) -> None:
+def run_local(sweep, out, points, workers: int, threads: int, finished, stop) -> None:
     """Run points in a pool of fresh (spawned) processes, `threads` numba threads each.
 
     Spawned, not forked: a fork of a process whose numba thread pool is running can hang.
     A worker that dies (killed, out of memory) breaks the pool and stops every point in it;
     a fresh pool then resumes the unfinished points from their checkpoints, up to
     POOL_RESTARTS times. After that they are reported failed; finished points are on disk.
+    When `stop` (a StopSignal) receives a signal, queued points are cancelled and the
+    workers asked to stop (their points end after the current generation); workers die
+    with this process in any case (`evo.sweep.worker.die_with_parent`).
     """
     context = multiprocessing.get_context("spawn")
     pending, restarts = list(points), 0
-    while pending:
+    while pending and stop.received is None:
         stopped = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=die_with_parent) as pool:
             futures = {
                 pool.submit(run_point, sweep.scenario, point.overrides,
                             str(out / point.name), threads): point
                 for point in pending
             }
+            stop.on_signal(lambda signum: _stop_pool(pool, futures))
             for future in as_completed(futures):
+                if future.cancelled():
+                    continue  # never started: the point stays pending
                 try:
                     result = future.result()
                 except BrokenProcessPool:
@@ -41,8 +50,20 @@ def run_local(sweep, out, points, workers: int, threads: int, finished) -> None:
                 except Exception as exc:  # e.g. a point that cannot be sent to a worker
                     result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
                 finished(futures[future], result)
+            stop.on_signal(None)
         pending = [point for point in points if point in stopped]  # in sweep order
         restarts += bool(pending)
+
+
+def _stop_pool(pool, futures) -> None:
+    """In a signal handler: cancel the points not started, ask every worker to stop."""
+    for future in futures:
+        future.cancel()
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except OSError:  # already gone
+            pass
 
 
 def run_dask(sweep, out, points, settings, scheduler, workers, threads, finished) -> None:

@@ -1,10 +1,13 @@
 """Running a sweep: every point on a backend, a manifest of where each one stands."""
 
+import collections
 import os
+import signal
 import sys
 from pathlib import Path
 
-from evo.errors import Busy, UserError
+from evo.errors import Busy, Interrupted, UserError
+from evo.evolution.signals import StopSignal
 from evo.evolution.lock import DirectoryLock
 from evo.evolution.files import write_atomic
 from evo.sweep.manifest import write_manifest
@@ -75,22 +78,35 @@ def _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet) -
             write_manifest(sweep, out, invalid, results)
             report.advance(result["status"] == "failed")
 
-        if backend == "local":
-            settings = sweep.spec.local
-            threads = threads or settings.threads_per_worker
-            workers = workers or settings.workers or max(1, available_cores() // threads)
-            if workers * threads > available_cores():
-                raise UserError(f"{workers} workers x {threads} threads exceed the "
-                                f"{available_cores()} cores available")
-            from evo.sweep.backends import run_local
-            run_local(sweep, out, todo, workers, threads, finished)
-        else:
-            from evo.sweep.backends import run_dask
-            run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads, finished)
+        with StopSignal() as stop:
+            if backend == "local":
+                settings = sweep.spec.local
+                threads = threads or settings.threads_per_worker
+                workers = workers or settings.workers or max(1, available_cores() // threads)
+                if workers * threads > available_cores():
+                    raise UserError(f"{workers} workers x {threads} threads exceed the "
+                                    f"{available_cores()} cores available")
+                from evo.sweep.backends import run_local
+                run_local(sweep, out, todo, workers, threads, finished, stop)
+            else:
+                from evo.sweep.backends import run_dask
+                stop.on_signal(_interrupt)  # dask stops its own workers as it closes
+                run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads,
+                         finished)
     rows = write_manifest(sweep, out, invalid, results)
+    if stop.received is not None:
+        counts = collections.Counter(row["status"] for row in rows)
+        told = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        raise Interrupted(stop.received, f"{signal.Signals(stop.received).name}: the sweep "
+                          f"stopped ({told}); run it again to continue")
     unfinished = [row for row in rows if row["status"] != "done"]
     report_unfinished(unfinished, len(rows), out)
     return INCOMPLETE if unfinished else 0
+
+
+def _interrupt(signum) -> None:
+    """In a signal handler: stop the dask backend where it waits."""
+    raise KeyboardInterrupt
 
 
 SHOWN = 10  # points whose error the console shows; the manifest has them all

@@ -1,5 +1,6 @@
 """Sweeps: points from a grid, local and dask backends, resume, failures, SLURM, collect."""
 
+import json
 import os
 import signal
 import subprocess
@@ -295,3 +296,98 @@ def test_point_directories_are_unique_by_construction(tmp_path):
     assert "description=plain__seed=0" in names
     clashing = [name for name in names if name.startswith("description=a-b__seed=0__")]
     assert len(clashing) == 2
+
+
+# Points of several seconds each, more points than workers: a stop finds some running and
+# some queued.
+STOPPABLE = '''
+scenario = "evolution"
+seeds = [0, 1, 2, 3, 4, 5]
+[set]
+"ga.population" = 48
+"ga.episodes" = 4
+"world.episode_steps" = 40
+"phases.ancestral.generations" = 400
+"phases.modern.generations" = 10
+"record.crosseval_every" = 100
+'''
+
+
+def wait_gone(pids, limit: float = 120.0) -> list:
+    """The processes of `pids` still alive after they had up to `limit` seconds to end (a
+    bound only so that a regression fails instead of hanging)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+        if not alive:
+            return []
+        time.sleep(0.1)
+    return alive
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the sweep", "Ctrl-C to the terminal"])
+def test_a_sweep_stops_when_asked(tmp_path, how):
+    """SIGTERM to `evo sweep`, or Ctrl-C (SIGINT to its whole process group): the running
+    points stop after their generation, no queued point starts, the sweep exits 128+signal
+    with one line, and the manifest says which points are done, interrupted and pending."""
+    path = write_sweep(tmp_path, STOPPABLE)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(evo_args("sweep", str(path), "--out", str(out), "--workers", "2",
+                                     "--quiet"), env=evo_env(), cwd=tmp_path,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    while proc.poll() is None and len(list(out.glob("*/checkpoint.npz"))) < 2:
+        time.sleep(0.05)
+    workers = spawned_workers(proc.pid)
+    signum = signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGINT
+    if signum == signal.SIGTERM:
+        proc.send_signal(signum)
+    else:
+        os.killpg(proc.pid, signum)
+    _, err = proc.communicate()
+    assert proc.returncode == 128 + signum, err
+    assert err.count("\n") == 1 and "run it again to continue" in err
+    assert wait_gone(workers) == []
+    manifest = pd.read_csv(out / "manifest.csv")
+    assert set(manifest.status) <= {"done", "interrupted", "pending"}, manifest.status
+    assert (manifest.status == "interrupted").sum() >= 1
+    assert (manifest.status == "pending").sum() >= 1
+    started = {p.name for p in out.iterdir() if p.is_dir()}
+    assert set(manifest.dir[manifest.status == "pending"]).isdisjoint(started)
+
+
+def test_a_killed_sweep_leaves_no_worker_behind(tmp_path):
+    """SIGKILL to `evo sweep` (nothing of it can run): its workers are asked to stop as it
+    dies, end their points after the current generation (interrupted, resumable) and exit;
+    none goes on writing."""
+    path = write_sweep(tmp_path, STOPPABLE)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(evo_args("sweep", str(path), "--out", str(out), "--workers", "2",
+                                     "--quiet"), env=evo_env(), cwd=tmp_path,
+                            stderr=subprocess.DEVNULL)
+    while proc.poll() is None and len(list(out.glob("*/checkpoint.npz"))) < 2:
+        time.sleep(0.05)
+    workers = spawned_workers(proc.pid)
+    assert workers
+    proc.kill()
+    proc.wait()
+    assert wait_gone(workers) == []
+    statuses = [json.loads(p.read_text())["status"] for p in out.glob("*/meta.json")]
+    assert statuses and set(statuses) <= {"done", "interrupted"}, statuses
+
+
+def test_a_full_disk_during_a_sweep_is_one_line(tmp_path, capsys, monkeypatch):
+    """The disk fills while the manifest is written: one line, exit 2, no traceback."""
+    import errno
+
+    from evo.sweep import manifest
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(manifest, "write_atomic", full)
+    path = write_sweep(tmp_path)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.csv: cannot write or read (No space left on device)" in err
+    assert err.count("\n") == 1

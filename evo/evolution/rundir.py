@@ -104,7 +104,7 @@ class RunDir:
             if not force:
                 raise UserError(f"{path}: run directory exists; use --resume to continue it, "
                                 "--force to replace it, or --out to choose another")
-            if not (path / MARKER).is_file():
+            if not is_run_directory(path):
                 raise UserError(f"{path}: not a basemesa run directory (no {MARKER}); "
                                 "--force replaces run directories only")
             shutil.rmtree(path)
@@ -246,6 +246,14 @@ class RunDir:
             self.close()
         finally:
             self._lock.release()
+
+
+def is_run_directory(path: Path) -> bool:
+    """Whether `--force` may replace a directory: it has the run marker, or every file of a
+    run directory written before the marker existed."""
+    path = Path(path)
+    legacy = ("config.toml", "meta.json", checkpoint.LEGACY, *CSV_FILES)
+    return (path / MARKER).is_file() or all((path / name).is_file() for name in legacy)
 
 
 def read_meta(path: Path) -> dict:

@@ -198,6 +198,12 @@ def test_force_replaces_run_directories_only(tmp_path, capsys):
     out = start("evolution", TINY, tmp_path / "run", quiet=True)
     assert main(["run", "evolution", *sum((["--set", o] for o in TINY), []), "--out",
                  str(out), "--force", "--quiet"]) == 0
+    # A run directory of the first format (a pickle checkpoint, no marker) is one too.
+    (out / ".basemesa-run").unlink()
+    (out / "checkpoint.npz").rename(out / "checkpoint.pkl")
+    assert main(["run", "evolution", *sum((["--set", o] for o in TINY), []), "--out",
+                 str(out), "--force", "--quiet"]) == 0
+    assert (out / ".basemesa-run").is_file() and not (out / "checkpoint.pkl").exists()
 
 
 def test_a_stop_during_the_last_generation_leaves_the_run_done(tmp_path, monkeypatch):

@@ -68,9 +68,7 @@ def committed_prefix(path: Path, size: int, digest: str, header: tuple[str, ...]
     """
     regular_file(path, "a CSV file")
     with open(path, "rb") as f:
-        data = f.read(size)
-        longer = f.read(1) != b""
-    first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        first = f.readline(1 << 20).rstrip(b"\n").decode("utf-8", errors="replace")
     expected = ",".join(map(_quoted, header))
     if first != expected:
         found = first.split(",")
@@ -82,7 +80,15 @@ def committed_prefix(path: Path, size: int, digest: str, header: tuple[str, ...]
                         if where < len(header) else
                         f"{path}: header has {len(found)} columns, the run declares "
                         f"{len(header)}; the run directory is damaged")
-    if len(data) < size or hashlib.sha256(data).hexdigest() != digest:
+    kept = Digest()
+    with open(path, "rb") as f:  # in chunks: a long run's CSV may not fit in memory
+        while kept.size < size:
+            chunk = f.read(min(1 << 20, size - kept.size))
+            if not chunk:
+                break
+            kept.update(chunk)
+        longer = f.read(1) != b""
+    if kept.state() != (size, digest):
         raise UserError(f"{path}: the rows the checkpoint covers were changed or lost (it "
                         "recorded their digest); the run directory is damaged")
     if longer:
@@ -90,4 +96,4 @@ def committed_prefix(path: Path, size: int, digest: str, header: tuple[str, ...]
             f.truncate(size)
             f.flush()
             os.fsync(f.fileno())
-    return Digest(data)
+    return kept

@@ -166,10 +166,13 @@ class RunDir:
         if state is None and run.meta.get("config_sha256", digest) != digest:
             raise UserError(f"{path / 'config.toml'}: changed since the run started (its "
                             "digest differs from meta.json's); restore it, or start a new run")
+        if state is not None and sorted(state["csv"]) != sorted(CSV_FILES):
+            raise UserError(f"{path / checkpoint.FILE}: damaged checkpoint: it covers "
+                            f"{sorted(state['csv'])}, not the run's CSVs")
         headers = compiled.columns.headers()
         for name in CSV_FILES:
             header = csv_line(headers[name]).encode("utf-8")
-            size, sha = state["csv"][name] if state is not None and name in state["csv"] else \
+            size, sha = state["csv"][name] if state is not None else \
                 (len(header), hashlib.sha256(header).hexdigest())
             run._digests[name] = committed_prefix(path / name, size, sha, headers[name])
         last = state["generation"] if state is not None else None

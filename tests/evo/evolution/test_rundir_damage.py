@@ -121,6 +121,8 @@ CHECKPOINT_DAMAGE = {
     "NaN genes": lambda out: {"genomes": np.where(True, np.nan, genomes(out))},
     "a generation past the run": lambda out: {"generation": np.int64(99)},
     "repeated ids": lambda out: {"ids": np.zeros(12, dtype=np.int64)},
+    "a CSV not covered": lambda out: {key: np.load(out / "checkpoint.npz")[key][:2]
+                                      for key in ("csv_names", "csv_sizes", "csv_sha256")},
 }
 
 

@@ -47,6 +47,8 @@ class EpisodeTrace(NamedTuple):
     steps: int
     positions: np.ndarray  # (steps + 1, 2) int64: (row, col) after each step, start first
     actions: np.ndarray  # (steps,) int64: the action chosen at each step
+    targets: np.ndarray  # (steps,) int64: the flat cell of the planner's target, -1 for none
+    respawns: np.ndarray  # (steps,) int64: the flat cell an object reappeared on, or -1
     searches: int  # queue searches the planner did (fewer than steps when amortised)
     balls: int  # steps settled by a row-bitset ball instead (amortised only; cached excluded)
 
@@ -195,12 +197,13 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, positions, actions,
+def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, positions, record,
              amortize):
     """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
     Adds to consumed (T,). With `trace`, positions (S+1,) gets the flat cell after each step
-    (start first) and actions (S,) the action of each step. With `amortize` the planner
+    (start first) and record (S, 3) each step's action, the planner's target cell (-1: none)
+    and the cell an object respawned on (-1: none). With `amortize` the planner
     searches only when its decision can have changed, else at every step; `searches`
     counts its queue searches and `balls` the row-bitset balls grown instead (see
     `agents.kinds.planner`); the decisions are the same.
@@ -213,12 +216,12 @@ def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, posit
     scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, then placement candidates
     position = _generate_world(spec, state, walls, objects, scratch)
     return _play(spec, reward, horizon, gamma, machine, state, walls, objects, position,
-                 consumed, trace, positions, actions, amortize)
+                 consumed, trace, positions, record, amortize)
 
 
 @njit(cache=True)
 def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position, consumed,
-          trace, positions, actions, amortize):
+          trace, positions, record, amortize):
     """Play an episode in a generated world (walls, objects (H*W,) changed in place); as
     `_episode`, with the wander and respawn draws from `state` (uint64[1])."""
     num_cells, width = spec.height * spec.width, spec.width
@@ -262,6 +265,7 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
     base = mesa = intended = 0.0
     expanded = steps = 0
     plan_event = True  # the first step; then after a consumption or a step without target
+    target = -1
     if trace:
         positions[0] = position
     for step in range(spec.episode_steps):
@@ -298,6 +302,8 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
                     planner.target_field(neighbours, objects, found_cell[target_index],
                                          found_depth[target_index], field, field_stamp,
                                          searches, scratch)
+        if trace:  # the planner's target, for a replay to draw
+            target = found_cell[target_index] if action >= 0 else -1
         plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, reward, state)
@@ -306,7 +312,7 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
         steps += 1
         if trace:
             positions[steps] = position
-            actions[steps - 1] = action
+            record[steps - 1, 0], record[steps - 1, 1], record[steps - 1, 2] = action, target, -1
         kind = objects[position]
         if kind == EMPTY:
             continue
@@ -332,6 +338,8 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
                     if not walls[cell] and objects[cell] == EMPTY and cell != position:
                         if index == 0:
                             objects[cell] = kind
+                            if trace:
+                                record[steps - 1, 2] = cell
                             if bits:
                                 set_bit(free, cell, width, False)
                                 set_bit(wanted, cell, width, reward[kind] > 0)
@@ -346,15 +354,16 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
 def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, expanded, steps):
     """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
     num_agents, num_episodes = base.shape
-    no_trace = np.empty(0, dtype=np.int64)
+    no_positions = np.empty(0, dtype=np.int64)
+    no_record = np.empty((0, 3), dtype=np.int64)
     # Each task owns its scratch arrays (allocated per episode) and writes only its own
     # outputs, so the results cannot depend on the number of threads. The literal `False`
     # lets numba compile the tracing branches out of this specialisation of `_episode`.
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
         result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
-                          params.machine[p], seeds[e], consumed[p, e], False, no_trace,
-                          no_trace, amortize)
+                          params.machine[p], seeds[e], consumed[p, e], False, no_positions,
+                          no_record, amortize)
         base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
 
 
@@ -424,11 +433,12 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
     seed = _cast_seeds([seed])[0]
     consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
     positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
-    actions = np.empty(spec.episode_steps, dtype=np.int64)
+    record = np.empty((spec.episode_steps, 3), dtype=np.int64)
     base, mesa, intended, expanded, steps, searches, balls = _episode(
         spec, params.reward[p], params.horizon[p], params.gamma[p], params.machine[p], seed,
-        consumed, True, positions, actions, bool(amortize))
+        consumed, True, positions, record, bool(amortize))
     cells = positions[:steps + 1]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
-                        actions[:steps].copy(), int(searches), int(balls))
+                        record[:steps, 0].copy(), record[:steps, 1].copy(),
+                        record[:steps, 2].copy(), int(searches), int(balls))

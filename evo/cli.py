@@ -77,6 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
                          "point's summary.json, written by `evo analyze`, in the columns of its "
                          "combined table)")
 
+    replay = sub.add_parser("replay", help="watch one evolved agent play an episode: an "
+                            "animated GIF, or text frames in the terminal")
+    replay.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory")
+    replay.add_argument("--generation", type=int, help="a recorded generation (default: the "
+                        "last of the first phase)")
+    replay.add_argument("--individual", default="elite", help="`elite` (the fittest of the "
+                        "generation, default) or an individual's id")
+    replay.add_argument("--phase", help="the phase to play on, or `all` for every phase side "
+                        "by side (default: the phase the individual lived in)")
+    replay.add_argument("--episode", type=int, default=0, help="which of the phase's "
+                        "evaluation episodes, the ones cross-evaluation plays (default 0)")
+    replay.add_argument("-o", "--output", type=Path, help="the GIF to write (default "
+                        "RUN_DIR/replay.gif)")
+    replay.add_argument("--ascii", action="store_true", help="print the frames as text "
+                        "instead (for a terminal without images)")
+
     scenarios = sub.add_parser("scenarios", help="list the built-in scenarios")
     shown = scenarios.add_mutually_exclusive_group()
     shown.add_argument("--show", metavar="NAME", help="print a built-in scenario's file, with "
@@ -125,6 +141,8 @@ def main(argv=None) -> int:
             return cmd_collect(args)
         if args.command == "bench":
             return cmd_bench(args)
+        if args.command == "replay":
+            return cmd_replay(args)
         if args.threads is not None:
             set_threads(args.threads)
         if args.command == "run":
@@ -322,6 +340,29 @@ def cmd_collect(args) -> int:
               + ", ".join(f"{n} {status}" for status, n in Counter(missing.values()).items())
               + "): their rows are missing or stop early; `evo sweep` again finishes them",
               file=sys.stderr)
+    return 0
+
+
+def cmd_replay(args) -> int:
+    """`evo replay`: one individual's episode as a GIF, or as text frames."""
+    from evo.evolution.files import write_atomic
+    from evo.replay import ascii_frames, gif, replay
+
+    individual = args.individual
+    if individual != "elite" and not individual.lstrip("-").isdigit():
+        raise UserError(f"--individual: `elite` or an id (got {individual!r})")
+    episodes = replay(args.run_dir, args.generation, individual, args.phase, args.episode)
+    if args.ascii:
+        print("\n\n".join(ascii_frames(episodes)))
+        return 0
+    output = args.output or args.run_dir / "replay.gif"
+    try:
+        write_atomic(output, gif(episodes))
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    first = episodes[0]
+    print(f"wrote {output}: individual {first.individual} of generation {first.generation} "
+          f"on {', '.join(ep.phase for ep in episodes)}, episode {args.episode}")
     return 0
 
 

@@ -68,17 +68,17 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
         state = np.array([seed], dtype=np.uint64)
         consumed = np.zeros(num_types, dtype=np.int64)
         positions = np.empty(steps + 1, dtype=np.int64)
-        actions = np.empty(steps, dtype=np.int64)
+        record = np.empty((steps, 3), dtype=np.int64)
         base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
             spec, reward, np.int64(horizon), np.float64(gamma), codes.MACHINE_PLANNER, state,
             np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
-            np.int64(start), consumed, True, positions, actions, amortize)
+            np.int64(start), consumed, True, positions, record, amortize)
         cells_after = positions[:num_steps + 1]
         got.append(reference.Episode(
             base, mesa, intended, consumed.tolist(), expanded, num_steps,
             [(int(c) // width, int(c) % width) for c in cells_after],
-            actions[:num_steps].tolist()))
+            record[:num_steps, 0].tolist()))
         got[-1] = (got[-1], searches, balls)
     (fast, fast_searches, fast_balls), (slow, slow_searches, slow_balls) = got
     assert fast == ref and slow == ref

@@ -1,0 +1,148 @@
+"""Drawing replays: frames as images (a GIF) or as text for a terminal.
+
+Each frame shows the grid and its walls, each object by type (a legend gives the type's
+`value` and this agent's internal reward R for it), the agent, its path so far and its
+planner's target, and a ticker with the step and the returns so far. Several episodes (one
+per phase) are drawn side by side in the same number of frames; an episode that ended early
+holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+CELL = 22  # pixels per grid cell
+LEGEND = 250  # pixels of the legend beside a grid
+TOP = 34  # pixels of the ticker above a grid
+# The fixed palette: background, text, grid, wall, path, agent, target; then object types.
+COLOURS = ["#ffffff", "#222222", "#f3efe6", "#4a4a4a", "#9bb7d4", "#111111", "#d62728",
+           "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+           "#17becf", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94"]
+BACKGROUND, TEXT, FREE, WALL, PATH, AGENT, TARGET = range(7)
+FIRST_TYPE = 7
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _palette() -> list[int]:
+    """The palette as Pillow wants it: 768 bytes of RGB."""
+    flat = []
+    for colour in COLOURS:
+        flat += [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return flat + [0] * (768 - len(flat))
+
+
+def _type_colour(t: int) -> int:
+    """The palette index of object type t."""
+    return int(FIRST_TYPE + t % (len(COLOURS) - FIRST_TYPE))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def panel(ep, frame, font) -> Image.Image:
+    """One episode's frame: ticker, grid and legend."""
+    height, width = ep.walls.shape
+    image = Image.new("P", (width * CELL + LEGEND, height * CELL + TOP), BACKGROUND)
+    image.putpalette(_palette())
+    draw = ImageDraw.Draw(image)
+    ticker = (f"{ep.phase}  step {frame.step}/{ep.trace.steps}  base {frame.base:.2f}  "
+              f"internal {frame.mesa:.2f}")
+    if not np.array_equal(ep.values, ep.intended):
+        ticker += f"  intended {frame.intended:.2f}"
+    draw.text((4, 2), ticker, fill=TEXT, font=font)
+    draw.text((4, 17), f"generation {ep.generation}, individual {ep.individual}, "
+              f"horizon {ep.horizon}", fill=TEXT, font=font)
+    for row in range(height):
+        for col in range(width):
+            x, y = col * CELL, TOP + row * CELL
+            draw.rectangle([x, y, x + CELL - 1, y + CELL - 1],
+                           fill=WALL if ep.walls[row, col] else FREE)
+            kind = frame.objects[row, col]
+            if kind >= 0:
+                draw.ellipse([x + 4, y + 4, x + CELL - 5, y + CELL - 5], fill=_type_colour(kind))
+    centre = [(c * CELL + CELL // 2, TOP + r * CELL + CELL // 2) for r, c in frame.path]
+    if len(centre) > 1:
+        draw.line(centre, fill=PATH, width=3)
+    if frame.target is not None:
+        r, c = frame.target
+        draw.rectangle([c * CELL + 1, TOP + r * CELL + 1, c * CELL + CELL - 2,
+                        TOP + r * CELL + CELL - 2], outline=TARGET, width=2)
+    r, c = frame.agent
+    draw.ellipse([c * CELL + 5, TOP + r * CELL + 5, c * CELL + CELL - 6, TOP + r * CELL + CELL - 6],
+                 fill=AGENT, outline=BACKGROUND)
+    x = width * CELL + 8
+    draw.text((x, TOP), "type: value, R (internal)", fill=TEXT, font=font)
+    for t, name in enumerate(ep.names):
+        y = TOP + 16 * (t + 1)
+        draw.ellipse([x, y + 2, x + 10, y + 12], fill=_type_colour(t))
+        draw.text((x + 16, y), f"{name}: {_fmt(ep.values[t])}, R {_fmt(ep.reward[t])}",
+                  fill=TEXT, font=font)
+    y = TOP + 16 * (len(ep.names) + 1)
+    draw.text((x, y), "red square: planner's target", fill=TARGET, font=font)
+    return image
+
+
+def frames_of(episodes) -> list[Image.Image]:
+    """Every frame of several episodes drawn side by side, as many frames as the longest."""
+    font = ImageFont.load_default(size=11)
+    count = max(len(ep.frames) for ep in episodes)
+    images = []
+    for i in range(count):
+        panels = [panel(ep, ep.frames[min(i, len(ep.frames) - 1)], font) for ep in episodes]
+        image = Image.new("P", (sum(p.width for p in panels), max(p.height for p in panels)),
+                          BACKGROUND)
+        image.putpalette(_palette())
+        x = 0
+        for p in panels:
+            image.paste(p, (x, 0))
+            x += p.width
+        images.append(image)
+    return images
+
+
+def gif(episodes, milliseconds: int = 180) -> bytes:
+    """The animated GIF of several episodes side by side (the last frame held longer)."""
+    images = frames_of(episodes)
+    durations = [milliseconds] * (len(images) - 1) + [milliseconds * 8]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:],
+                   duration=durations, loop=0, optimize=False, disposal=1)
+    return buffer.getvalue()
+
+
+def ascii_frames(episodes) -> list[str]:
+    """Every frame as text: `#` a wall, `.` free, a letter per object type (the legend says
+    which), `@` the agent, `+` its target; episodes side by side."""
+    count = max(len(ep.frames) for ep in episodes)
+    out = []
+    for i in range(count):
+        blocks = [_ascii_panel(ep, ep.frames[min(i, len(ep.frames) - 1)]) for ep in episodes]
+        width = [max(len(line) for line in block) for block in blocks]
+        rows = max(len(block) for block in blocks)
+        lines = ["   ".join(block[r].ljust(w) if r < len(block) else " " * w
+                            for block, w in zip(blocks, width)).rstrip() for r in range(rows)]
+        out.append("\n".join(lines))
+    return out
+
+
+def _ascii_panel(ep, frame) -> list[str]:
+    """One episode's frame as lines of text."""
+    height, width = ep.walls.shape
+    lines = [f"{ep.phase} step {frame.step}/{ep.trace.steps}",
+             f"base {frame.base:.2f} internal {frame.mesa:.2f}"]
+    for row in range(height):
+        chars = []
+        for col in range(width):
+            kind = frame.objects[row, col]
+            char = "#" if ep.walls[row, col] else "." if kind < 0 else LETTERS[kind % 26]
+            if frame.target == (row, col):
+                char = "+"
+            if frame.agent == (row, col):
+                char = "@"
+            chars.append(char)
+        lines.append("".join(chars))
+    lines += [f"{LETTERS[t % 26]} {name}: value {_fmt(ep.values[t])}, R {_fmt(ep.reward[t])}"
+              for t, name in enumerate(ep.names)]
+    return lines

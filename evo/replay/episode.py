@@ -1,0 +1,85 @@
+"""One agent's episode, step by step: the kernel's trace and the world it was played in.
+
+The episode is one of a phase's fixed evaluation episodes (the ones cross-evaluation plays,
+so replays and crosseval.csv speak of the same episodes). The kernel plays it in its traced
+mode, which records the agent's cell, action and target at each step and where consumed
+objects respawned; the world at the start comes from the reference's generator, which draws
+exactly the kernel's. Every frame of a replay is read off these two.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from agents.codes import EMPTY
+from agents.kernel import run_episode_traced
+from agents.reference import generate_world
+from agents.rng import SplitMix64
+from evo.errors import UserError
+from evo.evolution import seeds
+
+
+class Frame(NamedTuple):
+    """The world after `step` steps (0: the start)."""
+
+    step: int
+    agent: tuple[int, int]  # (row, col)
+    objects: np.ndarray  # (H, W) int64: the type on each cell, -1 for none
+    path: list  # the agent's cells so far, start first
+    target: tuple[int, int] | None  # the planner's target at this step, if it had one
+    base: float  # returns so far: base objective, internal reward, intended objective
+    mesa: float
+    intended: float
+
+
+class Episode(NamedTuple):
+    """A replayed episode: what the viewer needs besides the frames."""
+
+    phase: str
+    walls: np.ndarray  # (H, W) bool
+    frames: list  # Frame, steps + 1 of them
+    trace: object  # agents.kernel.EpisodeTrace: what the kernel recorded
+    names: tuple  # object type names
+    values: np.ndarray  # (T,) base objective per type
+    intended: np.ndarray  # (T,)
+    reward: np.ndarray  # (T,) this agent's internal reward R per type
+    horizon: int
+    generation: int
+    individual: int
+
+
+def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: int,
+            individual: int) -> Episode:
+    """Replay evaluation episode k of a phase for one genome (G,)."""
+    scenario = compiled.scenario
+    num = scenario.record.crosseval_episodes
+    if not 0 <= k < num:
+        raise UserError(f"--episode: must be in 0..{num - 1} (the phase's evaluation episodes)")
+    seed = int(seeds.crosseval_seeds(scenario.seed, phase_index, num)[k])
+    params = compiled.decode(genome[None, :])
+    spec = compiled.worlds[phase_index]
+    trace = run_episode_traced(params, 0, spec, seed)
+    walls, objects, start = generate_world(spec, SplitMix64(seed))
+    grid = np.array(objects, dtype=np.int64)
+    reward = params.reward[0]
+    base = mesa = intended = 0.0
+    path = [tuple(int(x) for x in trace.positions[0])]
+    frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0)]
+    for step in range(trace.steps):
+        cell = tuple(int(x) for x in trace.positions[step + 1])
+        path.append(cell)
+        kind = grid[cell]
+        if kind != EMPTY:  # entering an object's cell consumes it, as in the kernel
+            grid[cell] = EMPTY
+            base += spec.value[kind]
+            mesa += reward[kind]
+            intended += spec.intended[kind]
+        if trace.respawns[step] >= 0:
+            grid[divmod(int(trace.respawns[step]), spec.width)] = kind
+        target = trace.targets[step]
+        frames.append(Frame(step + 1, cell, grid.copy(), list(path),
+                            None if target < 0 else divmod(int(target), spec.width),
+                            base, mesa, intended))
+    return Episode(compiled.phase_names[phase_index], np.array(walls, dtype=np.bool_), frames,
+                   trace, compiled.object_names, compiled.values, compiled.intended,
+                   reward.copy(), int(params.horizon[0]), generation, individual)

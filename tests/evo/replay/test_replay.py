@@ -1,0 +1,93 @@
+"""Replays: the frames are the kernel's episode, the GIF is deterministic, text works too."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from evo.cli import main
+from evo.evolution.loop import start
+from evo.replay import ascii_frames, gif, replay
+from evo.replay.draw import AGENT, CELL, TOP, frames_of
+from tests.evo.helpers import TINY
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A tiny `evolution` run."""
+    return start("evolution", TINY, tmp_path_factory.mktemp("replay") / "run", quiet=True)
+
+
+def test_frames_follow_the_kernels_trajectory(run):
+    """Each frame's agent is the cell the kernel's trace recorded, and it is drawn there; the
+    returns read off the frames are the kernel's; steps + 1 frames."""
+    (episode,) = replay(run)
+    trace = episode.trace
+    assert len(episode.frames) == trace.steps + 1
+    images = frames_of([episode])
+    for frame, cell, image in zip(episode.frames, trace.positions, images):
+        assert frame.agent == tuple(cell)
+        row, col = frame.agent
+        pixels = np.asarray(image)
+        assert pixels[TOP + row * CELL + CELL // 2, col * CELL + CELL // 2] == AGENT
+    last = episode.frames[-1]
+    assert (last.base, last.mesa, last.intended) == (trace.base, trace.mesa, trace.intended)
+
+
+def test_replays_are_the_cross_evaluation_episodes(run):
+    """Replaying every evaluation episode of a phase gives, on average, the base return that
+    crosseval.csv recorded for that individual there."""
+    cross = pd.read_csv(run / "crosseval.csv")
+    first = replay(run)[0]
+    row = cross[(cross.generation == first.generation) & (cross.id == first.individual)
+                & (cross.eval_phase == first.phase)].iloc[0]
+    returns = [replay(run, k=k)[0].trace.base for k in range(3)]  # record.crosseval_episodes
+    assert np.mean(returns) == pytest.approx(row.base_return, rel=1e-12)
+
+
+def test_the_gif_decodes_and_repeats_to_the_byte(run, tmp_path):
+    """`evo replay` writes a GIF of steps + 1 frames that Pillow decodes; the same arguments
+    give the same bytes."""
+    paths = [tmp_path / "a.gif", tmp_path / "b.gif"]
+    for path in paths:
+        assert main(["replay", str(run), "-o", str(path)]) == 0
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    image = Image.open(paths[0])
+    assert image.n_frames == replay(run)[0].trace.steps + 1
+
+
+def test_all_phases_side_by_side(run):
+    """`--phase all` on `evolution`: one panel per phase, in one frame sequence."""
+    episodes = replay(run, phase="all")
+    assert [ep.phase for ep in episodes] == ["ancestral", "modern"]
+    one, both = frames_of(episodes[:1])[0], frames_of(episodes)[0]
+    assert both.width == 2 * one.width
+    data = gif(episodes)
+    assert Image.open(io.BytesIO(data)).n_frames == max(len(ep.frames) for ep in episodes)
+
+
+def test_ascii_with_walls_and_terminal_objects(tmp_path, capsys):
+    """`--ascii` on `coinrun` (corridor walls, terminal objects): text frames with walls and
+    the agent, one per step until the level ends."""
+    out = start("coinrun", ["ga.population=8", "ga.episodes=2", "phases.training.generations=2",
+                            "phases.test.generations=1", "record.crosseval_episodes=2",
+                            "world.barrier_density=0.6"], tmp_path / "coin", quiet=True)
+    assert main(["replay", str(out), "--phase", "test", "--ascii"]) == 0
+    text = capsys.readouterr().out
+    (episode,) = replay(out, phase="test")
+    frames = text.split("\n\n")
+    assert len(frames) == episode.trace.steps + 1
+    assert all("@" in frame for frame in frames) and "#" in text
+    assert episode.trace.steps < 40 or episode.trace.consumed.sum() == 0
+
+
+def test_bad_arguments_are_one_line(run, capsys):
+    """An unknown phase, an unrecorded generation, an unknown individual, an episode out of
+    range: one line each."""
+    for args in (["--phase", "nope"], ["--generation", "99"], ["--individual", "123456"],
+                 ["--episode", "50"], ["--individual", "best"]):
+        assert main(["replay", str(run), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("evo: error: ") and err.count("\n") == 1, err

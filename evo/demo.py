@@ -18,7 +18,19 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
     numbers = story(path)
     print_story(numbers, path)
     analyse(path)
+    replay_gif(path)
     return numbers
+
+
+def replay_gif(path: Path) -> Path:
+    """replay.gif of the demo: the ancestral elite at the end of its phase, on both worlds."""
+    from evo.evolution.files import write_atomic
+    from evo.replay import gif, replay
+
+    output = Path(path) / "replay.gif"
+    write_atomic(output, gif(replay(path, phase="all")))
+    Console().print(f"Replay of the ancestral elite in both worlds: {output}")
+    return output
 
 
 def story(path: Path) -> dict:

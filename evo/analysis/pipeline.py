@@ -72,7 +72,7 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
 def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> Analysis:
     """Analyse one run directory and write drift.csv, classes.csv, lineage.csv,
     summary.json, report.md and plots/*.png into it, as one set (`evo.analysis.publish`)."""
-    from evo.analysis.plots import write_plots
+    from evo.analysis.plots import write_plots, write_replays
     from evo.analysis.report import render
 
     analysis = compute(load_run(path), thresholds)
@@ -83,6 +83,8 @@ def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) 
                             ("lineage.csv", analysis.lineage)):
             files[name] = _write_csv(folder / name, frame)
         written = write_plots(analysis, folder / "plots") if plots else {}
+        if plots:
+            written.update(write_replays(analysis, folder / "plots"))
         files.update({f"plots/{p.name}": p for p in written.values()})
         files["summary.json"] = folder / "summary.json"
         write_atomic(files["summary.json"], (json.dumps(

@@ -42,6 +42,21 @@ def write_plots(analysis, folder: Path) -> dict[str, Path]:
     return written
 
 
+def write_replays(analysis, folder: Path) -> dict[str, Path]:
+    """For each phase reached, the elite at its end replayed on every phase (evaluation
+    episode 0), as `replay_<phase>.gif`; returns {name: path}."""
+    from evo.analysis.summary import end_generations
+    from evo.replay import gif, replay_run
+
+    written = {}
+    for phase, generation in end_generations(analysis).items():
+        name = f"replay_{phase}"
+        path = folder / f"{name}.gif"
+        write_atomic(path, gif(replay_run(analysis.run, generation, phase="all")))
+        written[name] = path
+    return written
+
+
 def _figure(*shape, **kwargs):
     """A figure on an Agg canvas and its axes (`shape` as for `Figure.subplots`)."""
     fig = Figure(figsize=kwargs.pop("figsize"))

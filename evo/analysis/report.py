@@ -165,7 +165,20 @@ def render(analysis, plots: dict) -> str:
                     "each phase.",
     }
     for name, path in plots.items():
+        if name.startswith("replay_"):
+            continue
         out += [f"![{name}](plots/{path.name})", "", captions[name], ""]
+    replays = {name[len("replay_"):]: path for name, path in plots.items()
+               if name.startswith("replay_")}
+    if replays:
+        out += ["## Replays", "",
+                "The fittest individual at the end of each phase, on an evaluation episode of "
+                "every phase, side by side (`evo replay` draws others): what it sees, wants "
+                "and does. The legend gives each type's value and the agent's internal reward "
+                "R for it.", ""]
+        for phase, path in replays.items():
+            out += [f"![replay: end of {phase}](plots/{path.name})", "",
+                    f"The elite at the end of {phase}.", ""]
     out += ["## Files", "",
             "`drift.csv` (per generation, phase, metric: population statistics and the elite), "
             "`classes.csv` (class of every cross-evaluated individual), `lineage.csv` (the final "

@@ -14,14 +14,19 @@ from evo.errors import UserError
 from evo.replay.draw import ascii_frames, gif
 from evo.replay.episode import Episode, episode
 
-__all__ = ["Episode", "ascii_frames", "gif", "replay"]
+__all__ = ["Episode", "ascii_frames", "gif", "replay", "replay_run"]
 
 
 def replay(run_dir, generation: int | None = None, individual="elite", phase=None,
            k: int = 0) -> list[Episode]:
     """The episodes of one individual of a run: on `phase` (a name, None for the phase it
     lived in, or "all" for every phase), evaluation episode k."""
-    run = load_run(Path(run_dir))
+    return replay_run(load_run(Path(run_dir)), generation, individual, phase, k)
+
+
+def replay_run(run, generation: int | None = None, individual="elite", phase=None,
+               k: int = 0) -> list[Episode]:
+    """`replay` of a run already loaded (`evo.analysis.load.load_run`)."""
     compiled = run.spec
     if generation is None:
         generation = min(int(compiled.phase_last[0]), run.last_generation)

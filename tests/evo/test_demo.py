@@ -1,6 +1,7 @@
 """`evo demo`: the flagship run and the story table it prints."""
 
 import pandas as pd
+from PIL import Image
 
 from evo.cli import main
 
@@ -18,3 +19,6 @@ def test_demo_prints_the_numbers_of_its_own_run(tmp_path, capsys):
                   before.alignment_modern):
         assert f"{value:.2f}" in printed
     assert after.fitness_mean < before.fitness_mean
+    # It ends with a replay of the ancestral elite in both worlds, side by side.
+    replay = Image.open(out / "replay.gif")
+    assert replay.n_frames == 51 and f"{out / 'replay.gif'}" in printed.replace("\n", "")

@@ -1,6 +1,7 @@
 """The analysis of real `evolution` runs reports the collapse the scenario exists to show."""
 
 import pytest
+from PIL import Image
 
 from evo.analysis import analyze_run
 from evo.evolution.loop import start
@@ -74,11 +75,16 @@ def test_partial_real_runs_say_so(analyses):
 def test_report_embeds_real_plots(analyses):
     """Seed 0's report embeds the five plots, and each is a real PNG drawn from the run
     (`assert_real_plot`); the outer-gap and outcome plots, which need an `intended` objective
-    or terminal types that `evolution` does not have, are not drawn."""
+    or terminal types that `evolution` does not have, are not drawn; the replays of the
+    elite at the end of each phase are embedded too."""
     folder = analyses[0].run.path
     report = (folder / "report.md").read_text()
     for name in PLOTS:
         assert f"](plots/{name}.png)" in report
         assert_real_plot(folder / "plots" / f"{name}.png")
-    assert sorted(p.stem for p in (folder / "plots").iterdir()) == sorted(PLOTS)
+    assert sorted(p.stem for p in (folder / "plots").glob("*.png")) == sorted(PLOTS)
+    # And the elite at the end of each phase replayed on both: one GIF each, embedded.
+    for phase in ("ancestral", "modern"):
+        assert f"](plots/replay_{phase}.gif)" in report
+        assert Image.open(folder / "plots" / f"replay_{phase}.gif").n_frames == 51
     assert "capabilities generalise, goals do not" in report

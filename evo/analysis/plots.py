@@ -24,13 +24,8 @@ CLASS_COLOURS = {
 def write_plots(analysis, folder: Path) -> dict[str, Path]:
     """Every figure of a run's analysis into `folder`; returns {name: path}."""
     folder.mkdir(parents=True, exist_ok=True)
-    figures = {
-        "fitness": plot_fitness, "alignment": plot_alignment, "elite_w": plot_elite_w,
-        "generalisation": plot_generalisation, "classes": plot_classes,
-        "outer_gap": plot_outer_gap, "outcomes": plot_outcomes,
-    }
     written = {}
-    for name, draw in figures.items():
+    for name, draw in FIGURES.items():
         fig = draw(analysis)
         if fig is None:
             continue
@@ -280,3 +275,12 @@ def plot_outcomes(analysis):
     ax.legend(loc="best", fontsize=8)
     ax.set_title("Episodes ended without what the base objective pays for", pad=18)
     return fig
+
+
+# Every figure of the report, by name: each draws from an analysis, or returns None where it
+# does not apply.
+FIGURES = {
+    "fitness": plot_fitness, "alignment": plot_alignment, "elite_w": plot_elite_w,
+    "generalisation": plot_generalisation, "classes": plot_classes,
+    "outer_gap": plot_outer_gap, "outcomes": plot_outcomes,
+}

@@ -120,7 +120,12 @@ def default_run_dir(scenario) -> Path:
 def start(source: str, overrides, out: Path | None, force: bool = False,
           quiet: bool = False, stop_after: int | None = None) -> Path:
     """Load a scenario and run it into a fresh run directory; returns the directory."""
-    scenario = load_scenario(source, overrides)
+    return run_scenario(load_scenario(source, overrides), out, force, quiet, stop_after)
+
+
+def run_scenario(scenario, out: Path | None, force: bool = False, quiet: bool = False,
+                 stop_after: int | None = None) -> Path:
+    """Run a validated scenario into a fresh run directory; returns the directory."""
     exp = Experiment(compile_scenario(scenario))
     memory.check(exp.compiled)
     out = Path(out) if out is not None else default_run_dir(scenario)

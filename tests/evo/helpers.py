@@ -52,3 +52,11 @@ def assert_real_plot(path: Path) -> None:
     assert image.shape[0] >= 300 and image.shape[1] >= 500, path
     coloured = (image.max(axis=2) - image.min(axis=2)) > 0.2
     assert coloured.sum() >= 1000, path
+
+
+def sweep_text(overrides, seeds=(0,)) -> str:
+    """A sweep file of `evolution` with these overrides shared by every point (the last value
+    of a key wins), over `seeds`."""
+    shared = dict(item.split("=", 1) for item in overrides)
+    return (f'scenario = "evolution"\nseeds = {list(seeds)}\n[set]\n'
+            + "".join(f'"{key}" = {value}\n' for key, value in shared.items()))

@@ -6,7 +6,7 @@ import pytest
 
 from evo import api
 from evo.cli import main
-from tests.evo.helpers import TINY
+from tests.evo.helpers import TINY, sweep_text
 
 OWN = """
 name = "garden"
@@ -77,8 +77,7 @@ def test_errors_are_the_commands_one_line(tmp_path, capsys):
 def test_sweep_and_collect(tmp_path):
     """api.sweep and api.collect mirror the commands."""
     path = tmp_path / "s.toml"
-    path.write_text('scenario = "evolution"\nseeds = [0, 1]\n[set]\n'
-                    + "".join(f'"{o.split("=")[0]}" = {o.split("=")[1]}\n' for o in TINY))
+    path.write_text(sweep_text(TINY, seeds=(0, 1)))
     folder = api.sweep(path, out=tmp_path / "out", workers=1)
     table = api.collect(folder)
     assert sorted(table.seed.unique()) == [0, 1] and len(table) == 10

@@ -13,7 +13,7 @@ from evo.evolution.files import write_atomic
 from evo.evolution.lock import DirectoryLock
 from evo.evolution.loop import start
 from evo.sweep.collect import collect
-from tests.evo.helpers import TINY
+from tests.evo.helpers import TINY, sweep_text
 
 
 @pytest.fixture
@@ -99,8 +99,7 @@ def test_collect_drops_a_torn_last_line(tmp_path):
     """A point killed mid-write leaves a last line without its newline: `evo collect` keeps
     the whole rows only, never a row of NaNs."""
     sweep = tmp_path / "s.toml"
-    sweep.write_text('scenario = "evolution"\nseeds = [0]\n[set]\n'
-                     + "".join(f'"{o.split("=")[0]}" = {o.split("=")[1]}\n' for o in TINY))
+    sweep.write_text(sweep_text(TINY))
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     point = next(p for p in (tmp_path / "out").iterdir() if p.is_dir())
     whole = collect(tmp_path / "out", "individuals")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from evo.evolution.loop import start
 from tests.evo.evolution.test_reliability import LONGER, wait_for_rows
-from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
+from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args, sweep_text
 
 # A run that lasts well beyond the start-up of a second `evo` process (tens of seconds); the
 # tests stop it once they have raced it.
@@ -97,9 +97,7 @@ def test_one_sweep_per_sweep_directory_and_one_task_per_point(tmp_path):
     while the point runs (a SLURM requeue while the first task still runs), are refused
     with one line; the point's CSVs are one writer's."""
     sweep = tmp_path / "s.toml"
-    overrides = dict(item.split("=", 1) for item in LONGEST)  # the last value of a key wins
-    sweep.write_text('scenario = "evolution"\nseeds = [0]\n[set]\n'
-                     + "".join(f'"{key}" = {value}\n' for key, value in overrides.items()))
+    sweep.write_text(sweep_text(LONGEST))
     out = tmp_path / "out"
     first = evo("sweep", str(sweep), "--out", str(out), "--workers", "1", "--quiet",
                 cwd=tmp_path, session=True)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from evo.cli import main
 from evo.evolution.loop import start
-from evo.replay import ascii_frames, gif, replay
+from evo.replay import gif, replay
 from evo.replay.draw import AGENT, CELL, TOP, frames_of
 from tests.evo.helpers import TINY
 

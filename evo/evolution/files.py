@@ -1,6 +1,7 @@
 """Writing files whole or not at all, and reading only what is a regular file."""
 
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from evo.errors import UserError
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temp file beside it, fsync, then rename."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # per process: writers may race
+    # Unique per writer (process and call): processes of one sweep may write the same file
+    # in the same millisecond, and each removes only the temporary file it made.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "wb") as f:
             f.write(data)

@@ -6,6 +6,7 @@ SIGTERM) it ends its point after the current generation and starts no other.
 """
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import tempfile
@@ -20,14 +21,15 @@ def die_with_parent() -> None:
     """Initializer of a local pool's workers: SIGTERM when the parent dies (Linux), and a
     stop asked for between points keeps the next one from starting."""
     global _parent
-    _parent = os.getppid()
+    parent = multiprocessing.parent_process()
+    _parent = parent.pid if parent is not None else os.getppid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: the parent's handler still stops us
         pass
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _asked_to_stop)
-    if os.getppid() == 1:  # the parent died before the request above was made
+    if os.getppid() != _parent:  # the parent died before the request above was made
         _asked_to_stop(signal.SIGTERM, None)
 
 

@@ -1,4 +1,4 @@
-"""The `evo` command line: run, demo, analyze, sweep, collect, scenarios, bench."""
+"""The `evo` command line: run, demo, analyze, replay, sweep, status, collect, scenarios, bench."""
 
 import argparse
 import sys
@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--emit-slurm", action="store_true",
                        help="write SWEEP_DIR/sweep.sbatch, an array job of one point per task")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    status = sub.add_parser("status", help="where a sweep stands: points done, running, "
+                            "interrupted, failed and pending, and how to continue it")
+    status.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
+                        help="a sweep directory written by `evo sweep` (holds manifest.csv)")
 
     collect = sub.add_parser("collect", help="one tidy CSV over every point of a sweep")
     collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
@@ -139,6 +144,8 @@ def main(argv=None) -> int:
             return cmd_sweep(args)
         if args.command == "collect":
             return cmd_collect(args)
+        if args.command == "status":
+            return cmd_status(args)
         if args.command == "bench":
             return cmd_bench(args)
         if args.command == "replay":
@@ -319,6 +326,17 @@ def cmd_sweep(args) -> int:
     backend = "dask" if args.scheduler else args.backend
     return run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
                      args.task_index, args.quiet)
+
+
+def cmd_status(args) -> int:
+    """`evo status`: counts by status, each failed point's error, the command to continue;
+    exit 0 when every point is done, else 3 (as `evo sweep`)."""
+    from evo.sweep.run import INCOMPLETE
+    from evo.sweep.status import lines, status
+
+    report = status(args.sweep_dir)
+    print("\n".join(lines(report)))
+    return 0 if set(report["counts"]) == {"done"} else INCOMPLETE
 
 
 def cmd_collect(args) -> int:

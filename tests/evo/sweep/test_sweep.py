@@ -391,3 +391,29 @@ def test_a_full_disk_during_a_sweep_is_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "manifest.csv: cannot write or read (No space left on device)" in err
     assert err.count("\n") == 1
+
+
+def test_status_counts_points_and_says_how_to_continue(tmp_path, capsys):
+    """`evo status`: points by status read from each point's meta.json (done, interrupted,
+    failed, invalid, pending), each failed or invalid point's error on its own line, the
+    command that continues the sweep, exit 3 until every point is done."""
+    text = SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
+                         '"objects.fruit.value" = [1.0, 1.7e308]')
+    path = write_sweep(tmp_path, text)
+    out = tmp_path / "out"
+    assert run_sweep(load_sweep(path), out, "local", workers=2, threads=1,
+                     quiet=True) == INCOMPLETE
+    capsys.readouterr()
+    done = sorted(p for p in out.iterdir() if p.is_dir())
+    meta = json.loads((done[0] / "meta.json").read_text())
+    (done[0] / "meta.json").write_text(json.dumps({**meta, "status": "interrupted"}))
+    meta = json.loads((done[1] / "meta.json").read_text())
+    (done[1] / "meta.json").write_text(json.dumps({**meta, "status": "failed",
+                                                   "error": "disk full"}))
+    assert main(["status", str(out)]) == INCOMPLETE
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "4 points: 1 interrupted, 1 failed, 2 invalid"
+    assert any(line.endswith(": disk full") for line in printed)
+    assert sum("must be <= 1e+12" in line for line in printed) == 2
+    assert printed[-1] == f"continue with: evo sweep {out / 'sweep.toml'} --out {out}"
+    assert main(["status", str(tmp_path)]) == 2

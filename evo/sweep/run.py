@@ -10,7 +10,7 @@ from evo.errors import Busy, Interrupted, UserError
 from evo.evolution.signals import StopSignal
 from evo.evolution.lock import DirectoryLock
 from evo.evolution.files import write_atomic
-from evo.sweep.manifest import write_manifest
+from evo.sweep.manifest import Manifest, update_point
 from evo.sweep.spec import Sweep, validate_points
 from evo.sweep.worker import run_point
 
@@ -56,26 +56,24 @@ def _run_task(sweep: Sweep, out: Path, invalid: dict, task_index: int, threads) 
     """One point, for a SLURM array task; a point another task is running is one line."""
     if not 0 <= task_index < len(sweep.points):
         raise UserError(f"--task-index: must be in 0..{len(sweep.points) - 1}")
-    results = {}
+    point = sweep.points[task_index]
+    result = None
     if task_index not in invalid:
-        point = sweep.points[task_index]
-        results[point.index] = run_point(sweep.scenario, point.overrides,
-                                         str(out / point.name), threads or 1, True)
-    rows = write_manifest(sweep, out, invalid, results)
-    if results.get(task_index, {}).get("status") == "busy":
-        raise Busy(results[task_index]["error"])
-    return 0 if rows[task_index]["status"] == "done" else INCOMPLETE
+        result = run_point(sweep.scenario, point.overrides, str(out / point.name),
+                           threads or 1, True)
+    row = update_point(sweep, out, invalid, point, result)
+    if result is not None and result["status"] == "busy":
+        raise Busy(result["error"])
+    return 0 if row["status"] == "done" else INCOMPLETE
 
 
 def _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet) -> int:
     """Every point not done yet, on a backend, under the sweep directory's lock."""
-    results: dict = {}
     todo = [point for point in sweep.points if point.index not in invalid]
-    write_manifest(sweep, out, invalid, results)
+    manifest = Manifest(sweep, out, invalid)
     with Reporter(len(sweep.points), len(invalid), quiet) as report:
         def finished(point, result):
-            results[point.index] = result
-            write_manifest(sweep, out, invalid, results)
+            manifest.update(point, result)
             report.advance(result["status"] == "failed")
 
         with StopSignal() as stop:
@@ -93,7 +91,7 @@ def _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet) -
                 stop.on_signal(_interrupt)  # dask stops its own workers as it closes
                 run_dask(sweep, out, todo, sweep.spec.dask, scheduler, workers, threads,
                          finished)
-    rows = write_manifest(sweep, out, invalid, results)
+    rows = manifest.write()
     if stop.received is not None:
         counts = collections.Counter(row["status"] for row in rows)
         told = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))

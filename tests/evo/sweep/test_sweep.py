@@ -417,3 +417,29 @@ def test_status_counts_points_and_says_how_to_continue(tmp_path, capsys):
     assert sum("must be <= 1e+12" in line for line in printed) == 2
     assert printed[-1] == f"continue with: evo sweep {out / 'sweep.toml'} --out {out}"
     assert main(["status", str(tmp_path)]) == 2
+
+
+def test_a_finished_point_reads_only_its_own_meta(tmp_path, monkeypatch):
+    """The manifest is rebuilt from every point's meta.json once per sweep; after that a
+    finished point (in a pool or as an array task) reads only its own meta.json, so the
+    bookkeeping per point does not grow with the sweep."""
+    from evo.sweep import manifest
+
+    sweep = load_sweep(write_sweep(tmp_path))
+    out = tmp_path / "out"
+    assert run_sweep(sweep, out, "local", workers=2, threads=1, quiet=True) == 0
+    read = []
+    real = manifest._row
+    monkeypatch.setattr(manifest, "_row", lambda point, *rest: read.append(point.index)
+                        or real(point, *rest))
+    kept = manifest.Manifest(sweep, out, {}, every=0.0)
+    assert sorted(read) == [0, 1, 2, 3]  # the one full rebuild
+    read.clear()
+    kept.update(sweep.points[2], {"status": "done", "error": None})
+    assert read == [2]
+    read.clear()
+    row = manifest.update_point(sweep, out, {}, sweep.points[1],
+                                {"status": "failed", "error": "boom"})
+    assert read == [1] and row["status"] == "failed"
+    table = pd.read_csv(out / "manifest.csv")
+    assert list(table.status) == ["done", "failed", "done", "done"]

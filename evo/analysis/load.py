@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evo.errors import UserError
+from evo.evolution.csvfiles import header_difference
 from evo.scenario import CompiledScenario, compile_scenario, load_scenario
 
 
@@ -134,14 +135,9 @@ def _read_csv(file: Path, notes: list, required: tuple[str, ...]) -> pd.DataFram
     if torn:
         notes.append(f"{file.name}: dropped a torn last line (the run was killed mid-write).")
     if list(frame.columns) != list(required):
-        found = list(frame.columns)
-        where = next((i for i, (a, b) in enumerate(zip(found, required)) if a != b),
-                     min(len(found), len(required)))
-        what = (f"column {where + 1} is {found[where]!r} where {required[where]!r} is "
-                "declared" if where < min(len(found), len(required)) else
-                f"{len(found)} columns where the run declares {len(required)}")
-        raise UserError(f"{file}: header differs from the run's columns ({what}; does "
-                        "config.toml belong to this run?)")
+        raise UserError(f"{file}: header differs from the run's columns "
+                        f"({header_difference(frame.columns, required)}; does config.toml "
+                        "belong to this run?)")
     for column in required if not frame.empty else ():
         if column not in ("phase", "eval_phase") and not pd.api.types.is_numeric_dtype(
                 frame[column]):

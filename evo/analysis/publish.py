@@ -51,12 +51,10 @@ def _link(path: Path, target: Path) -> None:
     if path.is_symlink() and os.readlink(path) == str(target):
         return
     if path.is_dir() and not path.is_symlink():
-        if path.name != "plots" and path.name != LINK:
-            raise UserError(f"{path}: a directory where the analysis writes a file")
-        if path.name == LINK:
-            raise UserError(f"{path}: a directory of its own where the analysis links; "
-                            "move it away")
-        shutil.rmtree(path)  # plots/ of an analysis written before analyses were sets
+        if path.name != "plots":  # only plots/ of an analysis written before sets was ours
+            raise UserError(f"{path}: a directory where the analysis puts a link; move it "
+                            "away")
+        shutil.rmtree(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.link")
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(target)

@@ -59,6 +59,15 @@ class Digest:
         return self.size, self._hash.hexdigest()
 
 
+def header_difference(found, declared) -> str:
+    """Where a CSV header differs from the declared columns, in words."""
+    found, declared = list(found), list(declared)
+    where = next((i for i, (a, b) in enumerate(zip(found, declared)) if a != b), None)
+    if where is not None:
+        return f"column {where + 1} is {found[where]!r} where {declared[where]!r} is declared"
+    return f"{len(found)} columns where the run declares {len(declared)}"
+
+
 def committed_prefix(path: Path, size: int, digest: str, header: tuple[str, ...]) -> Digest:
     """Check a CSV against what a checkpoint committed, and cut what came after it.
 
@@ -69,17 +78,10 @@ def committed_prefix(path: Path, size: int, digest: str, header: tuple[str, ...]
     regular_file(path, "a CSV file")
     with open(path, "rb") as f:
         first = f.readline(1 << 20).rstrip(b"\n").decode("utf-8", errors="replace")
-    expected = ",".join(map(_quoted, header))
-    if first != expected:
-        found = first.split(",")
-        where = next((i for i, (a, b) in enumerate(zip(found, header)) if a != b),
-                     min(len(found), len(header)))
-        told = repr(found[where]) if where < len(found) else "nothing"
-        raise UserError(f"{path}: header differs from the run's columns (column {where + 1}: "
-                        f"{told} where {header[where]!r} is declared)"
-                        if where < len(header) else
-                        f"{path}: header has {len(found)} columns, the run declares "
-                        f"{len(header)}; the run directory is damaged")
+    if first != ",".join(map(_quoted, header)):
+        raise UserError(f"{path}: header differs from the run's columns "
+                        f"({header_difference(first.split(','), header)}); the run directory "
+                        "is damaged")
     kept = Digest()
     with open(path, "rb") as f:  # in chunks: a long run's CSV may not fit in memory
         while kept.size < size:

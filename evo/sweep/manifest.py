@@ -88,18 +88,24 @@ def update_point(sweep, out: Path, invalid: dict, point, result: dict | None) ->
     return row
 
 
+def point_meta(point_dir: Path) -> dict:
+    """A point's meta.json: {} before it started, `damaged` with the reason if unreadable."""
+    meta_file = Path(point_dir) / "meta.json"
+    if not meta_file.is_file():
+        return {}
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"status": "damaged", "error": f"{meta_file}: unreadable"}
+    if not isinstance(meta, dict):
+        return {"status": "damaged", "error": f"{meta_file}: not a JSON object"}
+    return meta
+
+
 def _row(point, out: Path, invalid: dict, result: dict | None) -> dict:
     """A point's row: its status and times from its meta.json, unless it is invalid or the
     worker reported it failed."""
-    meta = {}
-    meta_file = out / point.name / "meta.json"
-    if meta_file.is_file():
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except ValueError:
-            meta = {"status": "damaged"}
-        if not isinstance(meta, dict):
-            meta = {"status": "damaged"}
+    meta = point_meta(out / point.name)
     status, error = meta.get("status", "pending"), meta.get("error")
     if point.index in invalid:
         status, error = "invalid", invalid[point.index]

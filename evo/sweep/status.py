@@ -1,11 +1,10 @@
 """`evo status`: where a sweep stands, read from its points' own meta.json files."""
 
 import collections
-import json
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.sweep.manifest import FILE, read_manifest
+from evo.sweep.manifest import FILE, point_meta, read_manifest
 
 ORDER = ("done", "running", "interrupted", "failed", "invalid", "busy", "damaged", "pending")
 
@@ -35,15 +34,7 @@ def _point_status(point_dir: Path, row) -> tuple[str, str]:
     never started (pending) or could not be (invalid)."""
     if row.status == "invalid":
         return "invalid", str(row.error)
-    meta_file = point_dir / "meta.json"
-    if not meta_file.is_file():
-        return "pending", ""
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "damaged", f"{meta_file}: unreadable"
-    if not isinstance(meta, dict):
-        return "damaged", f"{meta_file}: not a JSON object"
+    meta = point_meta(point_dir)
     return str(meta.get("status", "pending")), str(meta.get("error") or "")
 
 

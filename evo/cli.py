@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
                          help="change a threshold of the analysis, e.g. --threshold aligned=0.95 "
                          "(see evo.analysis.params.Thresholds; repeatable)")
+    analyze.add_argument("--workers", type=int, metavar="N",
+                         help="processes that analyse runs side by side (default: one per "
+                         "core)")
     analyze.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     analyze.add_argument("--quiet", action="store_true", help="print only the report paths")
 
@@ -279,17 +282,22 @@ def cmd_analyze(args) -> int:
     from evo.analysis.report import console_lines
     from evo.evolution.files import write_atomic
 
+    from evo.sweep.run import available_cores
+
     thresholds = parse_thresholds(args.threshold)
     runs = [run for path in args.paths for run in find_runs(path)]
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers: must be at least 1")
 
-    def report(path, analysis):
-        if analysis is None:
+    def report(analysed):
+        if analysed.error is not None:
             return
         if not args.quiet:
-            print("\n".join(console_lines(analysis.summary)))
-        print(f"Report: {analysis.files['report.md']}")
+            print("\n".join(console_lines(analysed.summary)))
+        print(f"Report: {analysed.files['report.md']}")
 
-    table, errors = analyze_many(runs, thresholds, plots=not args.no_plots, on_run=report)
+    table, errors = analyze_many(runs, thresholds, plots=not args.no_plots, on_run=report,
+                                 workers=args.workers or available_cores())
     for path, message in errors:
         print(f"evo: error: {message}", file=sys.stderr)
     if len(runs) > 1 or args.output is not None:

@@ -1,4 +1,4 @@
-"""`evo analyze`: one run directory, or a sweep of them, from CSVs to report.md."""
+"""`evo analyze` of one run directory: from its CSVs to report.md (`many` does several)."""
 
 import io
 import json
@@ -10,14 +10,12 @@ import pandas as pd
 from evo.analysis.classify import classify
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
-from evo.analysis.load import Run, is_run_dir, load_run
+from evo.analysis.load import Run, load_run
 from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
 from evo.analysis.publish import publish
-from evo.analysis.summary import flatten, summarise
-from evo.errors import UserError
-from evo.sweep.manifest import read_manifest
+from evo.analysis.summary import summarise
 from evo.evolution.files import write_atomic
 
 
@@ -103,62 +101,3 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
     frame.to_csv(buffer, index=False, lineterminator="\n")
     write_atomic(path, buffer.getvalue().encode())
     return path
-
-
-def find_runs(path) -> list[Path]:
-    """`path` if it is a run directory, else the run directories one or two levels below it
-    (a sweep directory, or a folder of sweeps)."""
-    path = Path(path)
-    if is_run_dir(path):
-        return [path]
-    if not path.is_dir():
-        raise UserError(f"{path}: no such directory")
-    found = [*path.glob("*/config.toml"), *path.glob("*/*/config.toml")]
-    runs = sorted({p.parent for p in found if is_run_dir(p.parent)})
-    if not runs:
-        raise UserError(f"{path}: not a run directory, and no run directory below it")
-    return runs
-
-
-def analyze_many(paths, thresholds: Thresholds | None = None, plots: bool = True,
-                 on_run=None) -> tuple[pd.DataFrame, list[tuple[Path, str]]]:
-    """Analyse every run at or below `paths`; returns the combined table (one row per run)
-    and the (run, error line) of runs that could not be analysed. A bad run never stops
-    the others. `on_run(path, analysis_or_None)` is called after each run."""
-    rows, errors, manifests = [], [], {}
-    for path in [run for p in paths for run in find_runs(p)]:
-        try:
-            analysis = analyze_run(path, thresholds, plots)
-        except UserError as exc:
-            errors.append((path, str(exc)))
-            analysis = None
-            rows.append({**swept_values(path, manifests), "path": str(path),
-                         "error": str(exc)})
-        else:
-            rows.append(combined_row(path, analysis.summary, manifests))
-        if on_run is not None:
-            on_run(path, analysis)
-    return pd.DataFrame(rows), errors
-
-
-def combined_row(run_path: Path, summary: dict, cache: dict) -> dict:
-    """One run's row of the combined table: its sweep point's number and swept values, then
-    its summary.json flattened (`evo analyze` and `evo collect --table summary` both)."""
-    return {**swept_values(run_path, cache), **flatten(summary)}
-
-
-def swept_values(run_path: Path, cache: dict) -> dict:
-    """A sweep point's number and swept values, from its sweep's manifest.csv (empty for a
-    run that is not a sweep point), so the combined table can be grouped by them."""
-    sweep_dir = Path(run_path).parent
-    if sweep_dir not in cache:
-        try:
-            manifest, swept = read_manifest(sweep_dir)
-            cache[sweep_dir] = manifest.set_index("dir")[["point", *swept]]
-        except (OSError, ValueError, KeyError, pd.errors.ParserError):
-            cache[sweep_dir] = None
-    manifest = cache[sweep_dir]
-    name = Path(run_path).name
-    if manifest is None or name not in manifest.index:
-        return {}
-    return manifest.loc[name].to_dict()

@@ -53,7 +53,7 @@ def _manifest(sweep_dir: Path):
 
 def _summary_table(sweep_dir: Path, manifest: pd.DataFrame) -> pd.DataFrame:
     """The rows of `evo analyze`'s combined table for every point analysed so far."""
-    from evo.analysis.pipeline import combined_row
+    from evo.analysis.many import combined_row
 
     rows, cache = [], {}
     for name in manifest["dir"]:

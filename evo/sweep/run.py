@@ -64,7 +64,14 @@ def _run_task(sweep: Sweep, out: Path, invalid: dict, task_index: int, threads) 
     row = update_point(sweep, out, invalid, point, result)
     if result is not None and result["status"] == "busy":
         raise Busy(result["error"])
-    return 0 if row["status"] == "done" else INCOMPLETE
+    if row["status"] == "done":
+        return 0
+    error = (result or {}).get("error") or row["error"]  # e.g. the signal that stopped it
+    advice = {"interrupted": "; submit the task again to continue",
+              "failed": "; submit the task again to retry"}.get(row["status"], "")
+    print(f"evo sweep: point {point.index} ({point.name}) {row['status']}"
+          f"{': ' + error if error else ''}{advice}", file=sys.stderr)
+    return INCOMPLETE
 
 
 def _run_all(sweep, out, invalid, backend, scheduler, workers, threads, quiet) -> int:

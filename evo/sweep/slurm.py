@@ -21,6 +21,8 @@ def slurm_script(sweep: Sweep, out: Path) -> str:
         f"#SBATCH --time={slurm.time}",
         f"#SBATCH --output={out}/slurm-%A_%a.out",
     ]
+    if slurm.signal_seconds:  # B: to the batch shell, which `exec` below makes evo itself
+        lines.append(f"#SBATCH --signal=B:TERM@{slurm.signal_seconds}")
     if slurm.partition:
         lines.append(f"#SBATCH --partition={slurm.partition}")
     if slurm.account:
@@ -31,7 +33,9 @@ def slurm_script(sweep: Sweep, out: Path) -> str:
                "--task-index"]
     lines += [
         "# Re-running a task is safe: a finished point is skipped, a stopped one resumed.",
-        f"{shlex.join(command)} \"$SLURM_ARRAY_TASK_ID\" "
+        "# exec: SLURM's signals (time limit, scancel) reach evo, which stops after the",
+        "# current generation with its checkpoint written.",
+        f"exec {shlex.join(command)} \"$SLURM_ARRAY_TASK_ID\" "
         "--threads-per-worker \"$SLURM_CPUS_PER_TASK\" --quiet",
         "",
     ]

@@ -72,6 +72,10 @@ class SlurmSettings(_Section):
     cpus_per_task: int = Field(1, ge=1, le=4096)
     mem: str = Field("4G", pattern=f"^{SLURM_VALUE}$")
     time: str = Field("02:00:00", pattern=f"^{SLURM_VALUE}$")
+    signal_seconds: int = Field(120, ge=0, le=65535)
+    """SLURM sends SIGTERM this long before the time limit (0: no early signal, the limit's
+    own SIGTERM only); evo then stops after the current generation with its checkpoint
+    written, and a new submission resumes the point"""
     partition: str | None = Field(None, pattern=f"^{SLURM_VALUE}$")
     account: str | None = Field(None, pattern=f"^{SLURM_VALUE}$")
     extra: list[Annotated[str, Field(pattern=f"^{SLURM_OPTION}$")]] = []

@@ -144,7 +144,8 @@ def test_bad_input_is_one_line_with_exit_2(tmp_path, tiny_run, capsys):
 def test_sweep_directory_gives_one_row_per_run(tmp_path, evo_command):
     """`evo analyze` on a real `evo sweep` directory (candy 6 and 24) plus a broken run: a
     report in each good run, a combined table with one row per run carrying the swept value
-    from manifest.csv (the broken run with its error instead), and exit 2."""
+    from manifest.csv (the broken run with its error instead), and exit 2. Analysed on a
+    pool of two worker processes and then in one process, every file is the same bytes."""
     sweep_file = tmp_path / "candy.toml"
     sweep_file.write_text("\n".join([
         'scenario = "evolution"', "seeds = [0]", "[set]",
@@ -156,9 +157,17 @@ def test_sweep_directory_gives_one_row_per_run(tmp_path, evo_command):
     (sweep / "broken").mkdir()
     (sweep / "broken" / "config.toml").write_text("name = \n")
     (sweep / "broken" / "generations.csv").write_text("generation\n")
-    result = evo_command("analyze", str(sweep), "--no-plots", cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and "broken" in result.stderr
+    outputs = ("analysis.csv", "*/drift.csv", "*/classes.csv", "*/lineage.csv",
+               "*/summary.json", "*/report.md")
+    analysed = []
+    for workers in ("2", "1"):
+        result = evo_command("analyze", str(sweep), "--no-plots", "--workers", workers,
+                             cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr and "broken" in result.stderr
+        assert result.stdout.count("Report: ") == 2
+        analysed.append({p: p.read_bytes() for pattern in outputs for p in sweep.glob(pattern)})
+    assert len(analysed[0]) == 1 + 2 * 5 and analysed[0] == analysed[1]
     table = pd.read_csv(sweep / "analysis.csv")
     assert len(table) == 3
     good = table[table.error.isna()].set_index("phases.modern.counts.candy")

@@ -138,6 +138,13 @@ def test_one_broken_point_does_not_stop_the_others(tmp_path, capsys):
     warning = capsys.readouterr().err
     assert "warning: 2 points are not done (2 invalid)" in warning
 
+    broken_point = int(manifest.point[broken].iloc[0])
+    assert main(["sweep", str(tmp_path / "tiny.toml"), "--out", str(out), "--task-index",
+                 str(broken_point)]) == INCOMPLETE
+    [said] = capsys.readouterr().err.splitlines()
+    assert f"point {broken_point} (" in said and "invalid: " in said
+    assert said.endswith("must be <= 1e+12 (got 1.7e+308)")
+
 
 def children(pid: int) -> list:
     """Process ids whose parent is `pid` (Linux /proc)."""
@@ -237,17 +244,19 @@ def test_task_index_runs_one_point_idempotently(tmp_path):
 
 def test_emit_slurm_writes_an_array_script(tmp_path, capsys):
     """The sbatch script covers every point, runs one per task and takes its resources from
-    the sweep file's [slurm] table."""
+    the sweep file's [slurm] table; it asks for SIGTERM before the time limit and execs evo,
+    so the signal reaches evo (tests/cluster run it on a real SLURM)."""
     path = write_sweep(tmp_path)
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--emit-slurm"]) == 0
     script = (out / "sweep.sbatch").read_text()
     assert script.startswith("#!/bin/bash\n")
     for line in ("#SBATCH --array=0-3", "#SBATCH --cpus-per-task=2", "#SBATCH --mem=3G",
-                 "#SBATCH --time=00:30:00", "#SBATCH --partition=short"):
+                 "#SBATCH --time=00:30:00", "#SBATCH --partition=short",
+                 "#SBATCH --signal=B:TERM@120"):
         assert line + "\n" in script
     command = [line for line in script.splitlines() if "--task-index" in line]
-    assert len(command) == 1
+    assert len(command) == 1 and command[0].startswith("exec ")
     assert f"{out.resolve()}/sweep.toml" in command[0]
     assert '--task-index "$SLURM_ARRAY_TASK_ID"' in command[0]
     assert "sweep.sbatch" in capsys.readouterr().out

@@ -25,8 +25,11 @@ def status(sweep_dir: Path) -> dict:
         counts[state] += 1
         if state in ("failed", "invalid", "damaged"):
             failed.append((int(row.point), row.dir, error))
+    script = sweep_dir / "sweep.sbatch"  # an array sweep continues as it was started
+    command = f"sbatch {script}" if script.is_file() else \
+        f"evo sweep {sweep_dir / 'sweep.toml'} --out {sweep_dir}"
     return {"counts": {s: counts[s] for s in ORDER if counts[s]}, "failed": failed,
-            "command": f"evo sweep {sweep_dir / 'sweep.toml'} --out {sweep_dir}"}
+            "command": command}
 
 
 def _point_status(point_dir: Path, row) -> tuple[str, str]:

@@ -405,7 +405,8 @@ def test_a_full_disk_during_a_sweep_is_one_line(tmp_path, capsys, monkeypatch):
 def test_status_counts_points_and_says_how_to_continue(tmp_path, capsys):
     """`evo status`: points by status read from each point's meta.json (done, interrupted,
     failed, invalid, pending), each failed or invalid point's error on its own line, the
-    command that continues the sweep, exit 3 until every point is done."""
+    command that continues the sweep (its array script once one was written), exit 3 until
+    every point is done."""
     text = SWEEP.replace('"phases.ancestral.generations" = [3, 4]',
                          '"objects.fruit.value" = [1.0, 1.7e308]')
     path = write_sweep(tmp_path, text)
@@ -426,6 +427,11 @@ def test_status_counts_points_and_says_how_to_continue(tmp_path, capsys):
     assert sum("must be <= 1e+12" in line for line in printed) == 2
     assert printed[-1] == f"continue with: evo sweep {out / 'sweep.toml'} --out {out}"
     assert main(["status", str(tmp_path)]) == 2
+    assert main(["sweep", str(path), "--out", str(out), "--emit-slurm"]) == 0
+    capsys.readouterr()
+    assert main(["status", str(out)]) == INCOMPLETE
+    assert capsys.readouterr().out.splitlines()[-1] == \
+        f"continue with: sbatch {out / 'sweep.sbatch'}"
 
 
 def test_a_finished_point_reads_only_its_own_meta(tmp_path, monkeypatch):

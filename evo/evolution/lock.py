@@ -9,9 +9,12 @@ naming the directory and the holder's pid and host.
 import fcntl
 import os
 import platform
+import time
 from pathlib import Path
 
 from evo.errors import Busy, UserError
+
+HOLDER_READS = 100  # 10 ms apart
 
 
 class DirectoryLock:
@@ -34,7 +37,7 @@ class DirectoryLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 512, 0).decode("utf-8", errors="replace").strip() or "unknown"
+            holder = _holder(fd)
             os.close(fd)
             raise Busy(f"{self.directory}: in use by another evo process ({holder}); wait "
                        "for it to end or stop it") from None
@@ -48,3 +51,15 @@ class DirectoryLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, as its holder wrote it. The holder writes that line just after
+    taking the lock, so a process that finds the lock taken in between reads an empty file:
+    it reads again for up to a second before saying `unknown`."""
+    for _ in range(HOLDER_READS):
+        holder = os.pread(fd, 512, 0).decode("utf-8", errors="replace").strip()
+        if holder:
+            return holder
+        time.sleep(0.01)
+    return "unknown"

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from evo.evolution.loop import start
 from tests.evo.evolution.test_reliability import LONGER, wait_for_rows
@@ -112,3 +113,28 @@ def test_one_sweep_per_sweep_directory_and_one_task_per_point(tmp_path):
         os.killpg(first.pid, signal.SIGKILL)  # the sweep and its worker
         first.wait()
     one_writer(next(p for p in out.iterdir() if p.is_dir()))
+
+
+def test_a_lock_taken_a_moment_ago_still_names_its_holder(tmp_path):
+    """A writer that finds the lock taken before its holder wrote its pid (as two SLURM
+    tasks started together did) still names the holder, read a moment later; a holder
+    that never writes its line is `unknown`."""
+    import fcntl
+    import threading
+
+    from evo.errors import Busy
+    from evo.evolution.lock import DirectoryLock
+
+    run = tmp_path / "run"
+    lock_file = tmp_path / ".run.lock"
+    held = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    writer = threading.Timer(0.05, os.pwrite, (held, b"pid 4242 on elsewhere\n", 0))
+    writer.start()
+    with pytest.raises(Busy, match=r"\(pid 4242 on elsewhere\)"):
+        DirectoryLock(run).acquire()
+    writer.join()
+    os.ftruncate(held, 0)
+    with pytest.raises(Busy, match=r"\(unknown\)"):
+        DirectoryLock(run).acquire()
+    os.close(held)

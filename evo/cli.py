@@ -1,4 +1,5 @@
-"""The `evo` command line: run, demo, analyze, replay, sweep, status, collect, scenarios, bench."""
+"""The `evo` command line: run, demo, analyze, replay, sweep, study, status, collect, scenarios,
+studies, bench."""
 
 import argparse
 import sys
@@ -56,19 +57,35 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.toml",
                        help="the sweep file: a scenario, a grid of overrides and seeds")
     sweep.add_argument("--out", type=Path, help="sweep directory (default runs/<sweep name>)")
-    sweep.add_argument("--backend", choices=("local", "dask"), default="local",
-                       help="local process pool (default) or dask.distributed")
-    sweep.add_argument("--scheduler", metavar="ADDR",
-                       help="address of a running dask scheduler (implies --backend dask)")
-    sweep.add_argument("--workers", type=int, help="worker processes (local) or workers/jobs "
-                       "(dask); default from the sweep file, else cores // threads")
-    sweep.add_argument("--threads-per-worker", dest="threads", type=int,
-                       help="numba threads in each worker (default 1)")
+    _add_backend(sweep)
     sweep.add_argument("--task-index", type=int, metavar="N",
                        help="run only point N (for SLURM arrays); safe to repeat")
     sweep.add_argument("--emit-slurm", action="store_true",
                        help="write SWEEP_DIR/sweep.sbatch, an array job of one point per task")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    study = sub.add_parser(
+        "study", help="a study: a sweep over seeds, aggregated with bootstrap intervals, each "
+        "expectation judged; study.csv, study.md and a figure")
+    study.add_argument("study", metavar="NAME|FILE",
+                       help="a built-in study (see `evo studies`) or a study file")
+    study.add_argument("--out", type=Path, help="study directory (default runs/<study name>, "
+                       "runs/<name>-quick with --quick)")
+    study.add_argument("--quick", action="store_true", help="the study's reduced version: "
+                       "fewer values, seeds and generations, the same shape")
+    study.add_argument("--seeds", type=int, metavar="N", help="seeds 0..N-1 instead of the "
+                       "study's")
+    study.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="KEY=VALUE", help="change a key of the study file, e.g. "
+                       "--set scenario=coinrun (repeatable)")
+    _add_backend(study)
+    study.add_argument("--emit-slurm", action="store_true", help="write the study's SLURM "
+                       "array script instead of running it; run the command again to report")
+    study.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    studies = sub.add_parser("studies", help="list the built-in studies")
+    studies.add_argument("--show", metavar="NAME", help="print a built-in study's file: a "
+                         "template to copy")
 
     status = sub.add_parser("status", help="where a sweep stands: points done, running, "
                             "interrupted, failed and pending, and how to continue it")
@@ -127,6 +144,19 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _add_backend(parser: argparse.ArgumentParser) -> None:
+    """Where a sweep's (or a study's) points run."""
+    parser.add_argument("--backend", choices=("local", "dask"), default="local",
+                        help="local process pool (default) or dask.distributed")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a running dask scheduler (implies --backend dask)")
+    parser.add_argument("--workers", type=int, help="worker processes (local) or "
+                        "workers/jobs (dask); default from the sweep file, else cores // "
+                        "threads")
+    parser.add_argument("--threads-per-worker", dest="threads", type=int,
+                        help="numba threads in each worker (default 1)")
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, help="numba threads (default: all cores)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -145,6 +175,10 @@ def main(argv=None) -> int:
             return cmd_analyze(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "study":
+            return cmd_study(args, argv if argv is not None else sys.argv[1:])
+        if args.command == "studies":
+            return cmd_studies(args)
         if args.command == "collect":
             return cmd_collect(args)
         if args.command == "status":
@@ -321,9 +355,7 @@ def cmd_sweep(args) -> int:
 
     sweep = load_sweep(args.sweep_file)
     out = args.out or DEFAULT_RUNS / sweep.name
-    for name in ("workers", "threads"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise UserError(f"--{name.replace('threads', 'threads-per-worker')}: must be >= 1")
+    _check_backend(args)
     if args.emit_slurm:
         from evo.sweep.run import prepare_sweep_dir
 
@@ -334,6 +366,38 @@ def cmd_sweep(args) -> int:
     backend = "dask" if args.scheduler else args.backend
     return run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
                      args.task_index, args.quiet)
+
+
+def _check_backend(args) -> None:
+    """--workers and --threads-per-worker are at least 1."""
+    for name in ("workers", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('threads', 'threads-per-worker')}: must be >= 1")
+
+
+def cmd_study(args, argv: list[str]) -> int:
+    """`evo study`: run a study's sweep, aggregate it and judge its expectations."""
+    from evo.study.run import command_line, run_study
+    from evo.study.spec import load_study
+
+    study = load_study(args.study, args.overrides, quick=args.quick, seeds=args.seeds)
+    _check_backend(args)
+    backend = "dask" if args.scheduler else args.backend
+    return run_study(study, args.out or DEFAULT_RUNS / study.name, command_line(argv),
+                     backend, args.scheduler, args.workers, args.threads, args.emit_slurm,
+                     args.quiet)
+
+
+def cmd_studies(args) -> int:
+    """Print the built-in studies with their descriptions, or one study's file (--show)."""
+    from evo.study.spec import builtin_text, list_studies
+
+    if args.show:
+        print(builtin_text(args.show), end="")
+    else:
+        for name, description in list_studies():
+            print(f"{name:20s} {description}")
+    return 0
 
 
 def cmd_status(args) -> int:

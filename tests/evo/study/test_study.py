@@ -1,0 +1,180 @@
+"""`evo study`: every built-in study's quick version end to end, a study written only here,
+byte-identical reruns and backends, and one line per mistake in a study file."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evo.cli import main
+from evo.scenario import load_scenario
+from evo.study.aggregate import COLUMNS
+from evo.study.spec import builtin_names, load_study
+from tests.evo.helpers import TINY, assert_real_plot
+
+# Written only here: another scenario's keys, another swept key, a group, both sources.
+STUDY = '''
+name = "candy"
+description = "How much candy the modern world holds, against fitness at the shift"
+scenario = "evolution"
+seeds = 3
+[set]
+{tiny}
+[axis]
+key = "phases.modern.counts.candy"
+values = [0, 6, 24]
+[group]
+key = "objects.candy.value"
+values = [0.0, 0.3]
+[[quantities]]
+name = "after"
+summary = "shifts/0/fitness_after"
+[[quantities]]
+name = "horizon"
+drift = {{ metric = "horizon", source = "individuals", generations = 2 }}
+[[quantities]]
+name = "weight"
+summary = "lineage/w_last/*"
+[[expect]]
+quantity = "after"
+shape = "decreasing"
+source = "the test's own"
+[[expect]]
+quantity = "horizon"
+shape = "above"
+threshold = 0.5
+at = [0]
+source = "horizons start at 1"
+'''.format(tiny="\n".join(f'"{k}" = {v}' for k, v in (item.split("=") for item in TINY)))
+
+
+def write_study(tmp_path: Path, text: str = STUDY) -> Path:
+    """A study file in tmp_path."""
+    path = tmp_path / "candy.toml"
+    path.write_text(text)
+    return path
+
+
+def verdict_lines(report: str) -> list[str]:
+    """The report's verdict lines."""
+    return [line for line in report.splitlines() if line.startswith("Verdict: ")]
+
+
+def check_outputs(out: Path, study) -> pd.DataFrame:
+    """A study directory's study.csv, study.md and figure as the issue describes them."""
+    table = pd.read_csv(out / "study.csv", keep_default_na=False, na_values=[""])
+    keys = [axis.key for axis in (study.spec.group, study.spec.axis) if axis is not None]
+    assert list(table.columns) == [*keys, *COLUMNS]
+    report = (out / "study.md").read_text()
+    groups = len(study.spec.group.values) if study.spec.group else 1
+    verdicts = verdict_lines(report)
+    assert len(verdicts) == len(study.spec.expect) * groups
+    for line in verdicts:
+        assert re.match(r"Verdict: (holds|does not hold)\. \S", line), line
+    assert_real_plot(out / "plots" / "study.png")
+    return table
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_study_runs_quick(tmp_path, name, capsys):
+    """`evo study NAME --quick`: study.csv with the swept keys, quantity, n, mean, ci_low,
+    ci_high; a verdict line per expectation (and group) in study.md; the figure; every
+    run's quantities in values.csv; each mean inside its interval."""
+    out = tmp_path / name
+    assert main(["study", name, "--quick", "--out", str(out), "--quiet"]) == 0
+    assert "study.md" in capsys.readouterr().out
+    table = check_outputs(out, load_study(name, quick=True))
+    defined = table.dropna(subset=["mean"])
+    assert len(defined) > 0 and (defined.n >= 1).all()
+    assert ((defined.ci_low <= defined["mean"] + 1e-12)
+            & (defined["mean"] <= defined.ci_high + 1e-12)).all()
+    values = pd.read_csv(out / "values.csv")
+    assert set(values.quantity) == set(table.quantity)
+
+
+def test_a_study_written_here_runs_and_repeats_to_the_byte(tmp_path):
+    """A study file with another scenario, another swept key, a group, a `*` path and a
+    drift quantity runs end to end; run again into another directory, and on the dask
+    backend, study.csv and values.csv are the same bytes."""
+    path = write_study(tmp_path)
+    study = load_study(str(path))
+    outs = [tmp_path / "a", tmp_path / "b", tmp_path / "dask"]
+    assert main(["study", str(path), "--out", str(outs[0]), "--quiet"]) == 0
+    assert main(["study", str(path), "--out", str(outs[1]), "--quiet", "--workers", "1"]) == 0
+    assert main(["study", str(path), "--out", str(outs[2]), "--quiet", "--backend",
+                 "dask"]) == 0
+    table = check_outputs(outs[0], study)
+    features = load_scenario("evolution").features
+    assert list(dict.fromkeys(table.quantity)) == ["after", "horizon",
+                                                   *(f"weight/{f}" for f in features)]
+    assert len(table) == 2 * 3 * (2 + len(features))  # groups x values x quantities
+    assert set(table.n) == {3}
+    for name in ("study.csv", "values.csv"):
+        first = (outs[0] / name).read_bytes()
+        assert all((out / name).read_bytes() == first for out in outs[1:]), name
+    report = (outs[0] / "study.md").read_text()
+    assert f"`evo study {path} --out {outs[0]} --quiet`" in report
+
+
+def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
+    """Run again into its own directory, a study skips every finished run and writes the
+    same study.csv; another study in that directory is refused in one line."""
+    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1"))
+    out = tmp_path / "out"
+    assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
+    first = (out / "study.csv").read_bytes()
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")}
+    assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
+    assert (out / "study.csv").read_bytes() == first
+    assert {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")} == stamps
+    capsys.readouterr()
+    assert main(["study", str(path), "--out", str(out), "--seeds", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds a different study" in err
+
+
+@pytest.mark.parametrize("change, message", [
+    (("[[expect]]\nquantity = \"after\"", "[[expect]]\nquantity = \"later\""),
+     "expect.0.quantity: no quantity 'later'"),
+    (("summary = \"shifts/0/fitness_after\"", "summary = \"shifts/0/fitness_later\""),
+     "quantities.after: no run has shifts/0/fitness_later"),
+    (("summary = \"shifts/0/fitness_after\"", "summary = \"run/scenario\""),
+     "quantities.after: run/scenario is not a number"),
+    (("threshold = 0.5\n", ""), "expect.1: threshold: required for shape 'above'"),
+    (("values = [0, 6, 24]", "values = [0, 6, 6]"), "axis: values: each value once"),
+    (("scenario = \"evolution\"", "scenario = \"evolution\"\ncolour = 1"),
+     "colour: Extra inputs are not permitted"),
+])
+def test_mistakes_in_a_study_file_are_one_line(tmp_path, capsys, change, message):
+    """Each mistake: one line naming the file or key and the problem, exit 2."""
+    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1").replace(*change))
+    assert main(["study", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in err
+
+
+def test_study_overrides_and_the_listing(tmp_path, capsys):
+    """`--set` changes a key of the study file (an unknown one is one line); `evo studies`
+    lists every built-in and `--show` prints one."""
+    study = load_study("seed-lottery", ["scenario=coinrun"], quick=True, seeds=2)
+    assert study.spec.scenario == "coinrun" and study.seeds == [0, 1]
+    assert study.name == "seed-lottery-quick"
+    assert main(["study", "seed-lottery", "--set", "scenery=coinrun"]) == 2
+    assert "--set scenery: unknown key" in capsys.readouterr().err
+    assert main(["studies"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in builtin_names())
+    assert main(["studies", "--show", "coinrun-curve"]) == 0
+    assert "[[expect]]" in capsys.readouterr().out
+
+
+def test_emit_slurm_writes_the_studys_array(tmp_path, capsys):
+    """`--emit-slurm` writes the array script of the study's sweep and says how to finish."""
+    path = write_study(tmp_path)
+    out = tmp_path / "out"
+    assert main(["study", str(path), "--out", str(out), "--emit-slurm"]) == 0
+    script = (out / "points" / "sweep.sbatch").read_text()
+    assert "#SBATCH --array=0-17" in script
+    assert "again writes the study" in capsys.readouterr().out

@@ -29,9 +29,13 @@ def write_figure(study: Study, values: pd.DataFrame, table: pd.DataFrame,
                  path: Path) -> Path:
     """Draw the study's figure into `path` (PNG)."""
     panels = families(study, values)
-    columns = min(PANELS_PER_ROW, len(panels))
+    if study.spec.axis is None:  # distributions: one wide panel per row, labels below
+        widest = max(len(names) for _, names in panels)
+        columns, size = 1, (max(8.0, 0.6 * widest + 3), 4.2)
+    else:
+        columns, size = min(PANELS_PER_ROW, len(panels)), (5.2, 3.8)
     rows = -(-len(panels) // columns)
-    fig = Figure(figsize=(5.2 * columns, 3.8 * rows))
+    fig = Figure(figsize=(size[0] * columns, size[1] * rows))
     FigureCanvasAgg(fig)
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
     labels = {q.name: q.label or q.name for q in study.spec.quantities}
@@ -110,7 +114,7 @@ def _distribution(ax, values: pd.DataFrame, table: pd.DataFrame, names: list[str
             ax.errorbar(i + 0.3, row["mean"], yerr=[[row["mean"] - row.ci_low],
                                                      [row.ci_high - row["mean"]]],
                         fmt="o", color=COLOURS[1], capsize=4)
-    ax.set_xticks(range(len(names)),
-                  [n.split("/", 1)[1] if "/" in n else n for n in names],
-                  rotation=30 if len(names) > 3 else 0, ha="right" if len(names) > 3 else
-                  "center", fontsize=8)
+    labels = [n.split("/", 1)[1] if "/" in n else n for n in names]
+    slanted = len(names) > 3 or max(len(text) for text in labels) > 12
+    ax.set_xticks(range(len(names)), labels, rotation=30 if slanted else 0,
+                  ha="right" if slanted else "center", fontsize=8)

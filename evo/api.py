@@ -1,4 +1,5 @@
-"""basemesa from Python: run, load, analyse, replay, sweep and collect, in a notebook or a script.
+"""basemesa from Python: run, load, analyse, replay, sweep, collect and study, in a notebook or
+a script.
 
     from evo import api
     run = api.run("evolution", seed=0, overrides=["ga.population=32"])
@@ -20,7 +21,8 @@ import pandas as pd
 
 from evo.errors import UserError as Error
 
-__all__ = ["Analysis", "Error", "Run", "analyze", "collect", "load", "replay", "run", "sweep"]
+__all__ = ["Analysis", "Error", "Run", "analyze", "collect", "load", "replay", "run", "study",
+           "sweep"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,25 @@ def sweep(sweep_file, out=None, backend: str = "local", workers: int | None = No
     if run_sweep(spec, folder, backend, None, workers, threads, None, quiet) == INCOMPLETE:
         raise Error(f"{folder}: some points are not done (see its manifest.csv)")
     return folder
+
+
+def study(source: str, out=None, quick: bool = False, seeds: int | None = None,
+          overrides=(), backend: str = "local", workers: int | None = None,
+          quiet: bool = True) -> pd.DataFrame:
+    """Run (or continue) a study as `evo study` does; returns its study.csv (the study
+    directory's other files, study.md and the figure, are beside it). Raises Error if a
+    run is not done."""
+    from evo.study.run import run_study
+    from evo.study.spec import load_study
+    from evo.sweep.run import INCOMPLETE
+
+    spec = load_study(source, list(overrides), quick=quick, seeds=seeds)
+    folder = Path(out) if out is not None else Path("runs") / spec.name
+    command = f"api.study({source!r}, quick={quick}, seeds={seeds}, overrides={overrides!r})"
+    if run_study(spec, folder, command, backend, None, workers, None, quiet=quiet) \
+            == INCOMPLETE:
+        raise Error(f"{folder}: some runs are not done (see points/manifest.csv)")
+    return pd.read_csv(folder / "study.csv")
 
 
 def collect(sweep_dir, table: str = "generations") -> pd.DataFrame:

@@ -41,19 +41,21 @@ def sweep_data(study: Study) -> dict:
 
 
 def prepare(study: Study, out: Path):
-    """Write study.toml and sweep.toml into the study directory (refusing another study's)
-    and load the sweep."""
+    """Write study.toml and sweep.toml into the study directory and load the sweep. A
+    directory whose runs were another sweep's (other seeds, values or overrides) is
+    refused; a study whose quantities, expectations or texts changed is reported again."""
     from evo.sweep.spec import load_sweep
 
+    sweep = tomli_w.dumps(sweep_data(study))
+    existing = out / "sweep.toml"
+    if existing.is_file() and existing.read_text(encoding="utf-8") != sweep:
+        raise UserError(f"{out}: holds a different study (its runs differ: seeds, values or "
+                        "overrides); use --out to choose another directory")
     text = tomli_w.dumps(study.spec.model_dump(mode="json", exclude_none=True))
-    copy = out / "study.toml"
-    if copy.is_file() and copy.read_text(encoding="utf-8") != text:
-        raise UserError(f"{out}: holds a different study (its study.toml differs); use --out "
-                        "to choose another directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_atomic(copy, text.encode("utf-8"))
-        write_atomic(out / "sweep.toml", tomli_w.dumps(sweep_data(study)).encode("utf-8"))
+        write_atomic(out / "study.toml", text.encode("utf-8"))
+        write_atomic(existing, sweep.encode("utf-8"))
     except OSError as exc:
         raise UserError(f"{out}: cannot write the study directory: {exc.strerror or exc}") \
             from None

@@ -89,17 +89,23 @@ def midpoint(xs: np.ndarray, means: np.ndarray, log: bool) -> float:
     """Where a curve first crosses halfway between its largest and smallest mean, linearly
     interpolated between swept values (in log x when the axis is logarithmic, for positive
     values); NaN for a flat curve."""
-    if means.size < 2 or not np.all(np.isfinite(means)) or means.max() == means.min():
+    i = bracket(means)
+    if i is None:
         return np.nan
     half = (means.max() + means.min()) / 2
     position = np.log10(xs) if log and np.all(xs > 0) else xs
-    above = means >= half
-    for i in range(means.size - 1):
-        if above[i] != above[i + 1]:
-            t = (half - means[i]) / (means[i + 1] - means[i])
-            crossing = position[i] + t * (position[i + 1] - position[i])
-            return float(10 ** crossing if position is not xs else crossing)
-    return np.nan
+    t = (half - means[i]) / (means[i + 1] - means[i])
+    crossing = position[i] + t * (position[i + 1] - position[i])
+    return float(10 ** crossing if position is not xs else crossing)
+
+
+def bracket(means: np.ndarray) -> int | None:
+    """The i such that the curve first crosses its midpoint between the i-th and the next
+    swept value (None for a flat or undefined curve)."""
+    if means.size < 2 or not np.all(np.isfinite(means)) or means.max() == means.min():
+        return None
+    above = means >= (means.max() + means.min()) / 2
+    return next(i for i in range(means.size - 1) if above[i] != above[i + 1])
 
 
 def midpoint_interval(x, y, log: bool, resamples: int,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from evo.study.aggregate import label
 from evo.study.spec import Expect, Study
-from evo.study.stats import generator, midpoint_interval, trend_interval
+from evo.study.stats import bracket, generator, midpoint_interval, trend_interval
 
 
 class Verdict(NamedTuple):
@@ -62,9 +62,14 @@ def _trend(study: Study, expect: Expect, values: pd.DataFrame, cell: dict):
     if expect.cliff:
         rng = generator(boot.seed, label("cliff", expect.quantity, *cell.values()))
         where = midpoint_interval(x, y, axis.log, boot.resamples, rng)
+        xs = np.unique(x)
+        i = bracket(np.array([y[x == value].mean() for value in xs]))
+        between = "" if i is None else (f", between the swept values {xs[i]:g} and "
+                                        f"{xs[i + 1]:g}, interpolated linearly: values swept "
+                                        "between them would place it more surely)")
         numbers += (f"; the curve crosses halfway between its extremes at "
                     f"{axis.label or axis.key} = {fmt(where.value)}, 95% CI "
-                    f"[{fmt(where.low)}, {fmt(where.high)}]")
+                    f"[{fmt(where.low)}, {fmt(where.high)}]{between}")
     return holds, numbers
 
 

@@ -81,3 +81,15 @@ def test_sweep_and_collect(tmp_path):
     folder = api.sweep(path, out=tmp_path / "out", workers=1)
     table = api.collect(folder)
     assert sorted(table.seed.unique()) == [0, 1] and len(table) == 10
+
+
+def test_study(tmp_path):
+    """api.study runs a study file as `evo study` does and returns its study.csv."""
+    from tests.evo.study.test_study import STUDY
+
+    path = tmp_path / "candy.toml"
+    path.write_text(STUDY)
+    table = api.study(str(path), out=tmp_path / "out", seeds=1, workers=1)
+    assert list(table.columns[-5:]) == ["quantity", "n", "mean", "ci_low", "ci_high"]
+    assert table.n.eq(1).all()
+    assert (tmp_path / "out" / "study.md").is_file()

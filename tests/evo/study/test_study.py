@@ -119,7 +119,8 @@ def test_a_study_written_here_runs_and_repeats_to_the_byte(tmp_path):
 
 def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
     """Run again into its own directory, a study skips every finished run and writes the
-    same study.csv; another study in that directory is refused in one line."""
+    same study.csv; with an expectation changed it is judged again from the same runs; a
+    study of other runs in that directory is refused in one line."""
     path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1"))
     out = tmp_path / "out"
     assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
@@ -127,6 +128,10 @@ def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")}
     assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
     assert (out / "study.csv").read_bytes() == first
+    assert {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")} == stamps
+    path.write_text(path.read_text().replace('shape = "decreasing"', 'shape = "increasing"'))
+    assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
+    assert "### `after` increasing" in (out / "study.md").read_text()
     assert {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")} == stamps
     capsys.readouterr()
     assert main(["study", str(path), "--out", str(out), "--seeds", "2"]) == 2

@@ -315,7 +315,6 @@ def cmd_analyze(args) -> int:
     from evo.analysis import analyze_many, find_runs, parse_thresholds
     from evo.analysis.report import console_lines
     from evo.evolution.files import write_atomic
-
     from evo.sweep.run import available_cores
 
     thresholds = parse_thresholds(args.threshold)

@@ -281,3 +281,30 @@ def test_two_submissions_of_one_task_at_once_leave_one_writer(tmp_path, long_poi
     assert said[1].count("\n") == 1 and "in use by another evo process (pid" in said[1], said
     assert statuses(out) == ["done"]
     assert points(out) == long_point()
+
+
+def test_a_study_run_as_a_slurm_array_reports_the_local_bytes(tmp_path):
+    """`evo study coinrun-curve --quick --emit-slurm`, the array submitted with `sbatch
+    --wait`, then the same command without --emit-slurm: it runs nothing more and writes
+    the study.csv that the local backend writes."""
+    local, cluster = tmp_path / "local", tmp_path / "cluster"
+    done = subprocess.run(evo_args("study", "coinrun-curve", "--quick", "--out", str(local),
+                                   "--quiet"), env=evo_env(), cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    emitted = subprocess.run(evo_args("study", "coinrun-curve", "--quick", "--out",
+                                      str(cluster), "--emit-slurm"), env=evo_env(),
+                             cwd=tmp_path, capture_output=True, text=True)
+    assert emitted.returncode == 0, emitted.stderr
+    job = sbatch("--wait", str(cluster / "points" / "sweep.sbatch"), cwd=tmp_path)
+    _, err = job.communicate()
+    assert job.returncode == 0, err
+    assert set(statuses(cluster / "points")) == {"done"}
+    stamps = {p: p.stat().st_mtime_ns for p in cluster.glob("points/*/generations.csv")}
+    report = subprocess.run(evo_args("study", "coinrun-curve", "--quick", "--out",
+                                     str(cluster), "--quiet"), env=evo_env(), cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert {p: p.stat().st_mtime_ns for p in cluster.glob("points/*/generations.csv")} \
+        == stamps
+    assert (cluster / "study.csv").read_bytes() == (local / "study.csv").read_bytes()

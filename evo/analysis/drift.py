@@ -72,8 +72,9 @@ def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, l
     """
     shifts = []
     by_generation = generations.set_index("generation")
-    for k in range(1, len(spec.phase_names)):
-        old, new = spec.phase_names[k - 1], spec.phase_names[k]
+    evolved = spec.evolved  # an evaluation-only phase is never shifted to
+    for j, k in zip(evolved, evolved[1:]):
+        old, new = spec.phase_names[j], spec.phase_names[k]
         first = int(spec.phase_first[k])
         if first > last_generation:
             break

@@ -61,11 +61,12 @@ def _figure(*shape, **kwargs):
 
 def _mark_shifts(ax, spec, last_generation: int, labels: bool = True) -> None:
     """Dashed lines at each distribution shift and the phase names along the top."""
-    for k, name in enumerate(spec.phase_names):
+    for k in spec.evolved:
+        name = spec.phase_names[k]
         first, last = spec.phase_first[k], min(spec.phase_last[k], last_generation)
         if first > last_generation:
             break
-        if k:
+        if first:
             ax.axvline(first - 0.5, color="black", linestyle="--", linewidth=1)
         if labels:
             ax.text((first + last) / 2, 1.01, name, transform=ax.get_xaxis_transform(),
@@ -216,7 +217,7 @@ def plot_classes(analysis):
                                 & (generations <= spec.phase_last[k]))
         if not len(inside):
             continue
-        if k:
+        if spec.phase_first[k]:
             ax.axvline(inside[0] - 0.5, color="black", linestyle="--", linewidth=1)
         ax.text((inside[0] + inside[-1]) / 2, 1.01, name, transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=9)

@@ -23,12 +23,13 @@ def _number(value):
 
 
 def end_generations(analysis) -> dict[str, int]:
-    """For each phase reached: the generation its numbers are read at (the last
-    cross-evaluated one in it when there is one, else its last analysed generation)."""
+    """For each phase evolved in and reached: the generation its numbers are read at (the
+    last cross-evaluated one in it when there is one, else its last analysed generation)."""
     spec, last = analysis.spec, analysis.run.last_generation
     cross = analysis.cross
     ends = {}
-    for k, name in enumerate(spec.phase_names):
+    for k in spec.evolved:
+        name = spec.phase_names[k]
         if spec.phase_first[k] > last:
             break
         evaluated = cross.generation[cross.phase == name] if not cross.empty else []

@@ -29,7 +29,7 @@ def replay_run(run, generation: int | None = None, individual="elite", phase=Non
     """`replay` of a run already loaded (`evo.analysis.load.load_run`)."""
     compiled = run.spec
     if generation is None:
-        generation = min(int(compiled.phase_last[0]), run.last_generation)
+        generation = min(int(compiled.phase_last[compiled.evolved[0]]), run.last_generation)
     rows = run.individuals[run.individuals.generation == generation]
     if rows.empty:
         recorded = sorted(set(run.individuals.generation))

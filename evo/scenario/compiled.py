@@ -43,6 +43,12 @@ class CompiledScenario(NamedTuple):
         return int(self.phase_last[-1]) + 1
 
     @property
+    def evolved(self) -> list[int]:
+        """Indices of the phases evolution runs in (the others are evaluation-only)."""
+        return [k for k in range(len(self.phase_names))
+                if self.phase_last[k] >= self.phase_first[k]]
+
+    @property
     def weight_columns(self) -> list[str]:
         """The reward-weight genes `w_<feature>` (a list, to index DataFrames with)."""
         return list(self.layout.names[self.layout.weights])
@@ -58,7 +64,9 @@ class CompiledScenario(NamedTuple):
         return int(self.layout.high[self.layout.index("horizon")])
 
     def phase_at(self, generation: int) -> int:
-        """The index of the phase that generation `generation` (from 0) runs in."""
+        """The index of the phase that generation `generation` (from 0) runs in (never an
+        evaluation-only phase: its empty range ends where the previous phase's does, and
+        the search finds the first phase whose range reaches the generation)."""
         if not 0 <= generation < self.total_generations:
             raise ValueError(f"generation {generation} is outside "
                              f"0..{self.total_generations - 1}")

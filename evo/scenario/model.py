@@ -59,6 +59,9 @@ class Scenario(Section):
         """Evolution needs at least one environment to happen in."""
         if not phases:
             raise Invalid((), "at least one phase is required")
+        if not any(phase.generations for phase in phases):
+            raise Invalid((), "at least one phase needs generations >= 1 (phases with 0 "
+                          "are evaluation-only)")
         return phases
 
     @model_validator(mode="after")

@@ -218,8 +218,9 @@ class Variant(_Placement):
 class Phase(_Placement):
     """One environment distribution; evolution runs in it for `generations`."""
 
-    generations: int = Field(ge=1, le=1_000_000)
-    """number of generations evolved in this phase"""
+    generations: int = Field(ge=0, le=1_000_000)
+    """number of generations evolved in this phase; 0 makes it evaluation-only: never
+    evolved in, cross-evaluated like every phase (a test distribution)"""
     respawn: list[str] = Field(default_factory=list)
     """types whose consumed objects reappear on a random empty free cell"""
     variants: list[Variant] = Field(default_factory=list)

@@ -217,7 +217,7 @@ def test_overrides_do_not_touch_the_file(tmp_path):
         ("ga.population=abc", "--set ga.population: Input should be a valid integer"),
         ("ga.population=-1", "--set ga.population: must be >= 2 (got -1)"),
         ("ga.population=true", "--set ga.population: Input should be a valid integer"),
-        ("phases.modern.generations=0", "--set phases.modern.generations: must be >= 1"),
+        ("phases.modern.generations=-1", "--set phases.modern.generations: must be >= 0"),
         ("objects.1.value=nan", "--set objects.1.value: Input should be a finite number"),
         ("phases.1.counts.candyy=1", "--set phases.1.counts.candyy: unknown object type 'candyy'"),
         ("ga.population", "--set ga.population: expected KEY=VALUE"),
@@ -343,9 +343,9 @@ BAD = {
         _set(["phases", 0, "counts"], {"fruit": 0}),
         "phases.ancestral.counts: a phase must place at least one object",
     ),
-    "zero generations": (
-        _set(["phases", 0, "generations"], 0),
-        "phases.ancestral.generations: must be >= 1",
+    "negative generations": (
+        _set(["phases", 0, "generations"], -1),
+        "phases.ancestral.generations: must be >= 0",
     ),
     "empty phase list": (_set(["phases"], []), "phases: at least one phase is required"),
     "missing phases": (_drop(["phases"]), "phases: missing required key"),

@@ -14,6 +14,12 @@ evidence. The origin is the phase the individual evolved in. In order of precede
 - robustly aligned: aligned on every phase;
 - approximately aligned: the rest (approximate somewhere, failing nowhere);
 - undetermined: no phase with a defined ratio.
+
+Beside its class, `reward_beats_fitness` names the case of Singh et al.'s optimal reward
+problem: an internal reward far from fitness on the individual's own phase (reward
+alignment below `approximate`) that nevertheless earns clearly more fitness than the same
+planner rewarded by fitness itself (twin ratio at least `beats_twin`). For a bounded
+planner that is a better reward, not a misaligned one.
 """
 
 import numpy as np
@@ -33,6 +39,8 @@ def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.Data
     ratio = cross.pivot(index=index, columns="eval_phase", values="twin_ratio")
     ratio = ratio.reindex(columns=list(spec.phase_names))
     drop = cross.pivot(index=index, columns="eval_phase", values="boost_drop").reindex_like(ratio)
+    rho = cross.pivot(index=index, columns="eval_phase",
+                      values="reward_alignment").reindex_like(ratio)
     gain = cross.pivot(index=index, columns="eval_phase",
                        values="boost_mesa_gain").reindex_like(ratio)
     first = cross.drop_duplicates(index).set_index(index).reindex(ratio.index)
@@ -67,6 +75,8 @@ def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.Data
         "twin_ratio_origin": r[rows, origin],
         "worst_phase": np.where(has_worst, np.array(spec.phase_names, dtype=object)[worst], None),
         "worst_twin_ratio": np.where(has_worst, elsewhere[rows, worst], np.nan),
+        "reward_beats_fitness": (r[rows, origin] >= thresholds.beats_twin)
+        & (rho.to_numpy(np.float64)[rows, origin] < thresholds.approximate),
     }, index=ratio.index)
     proxy_type, proxy_feature, proxy = proxies(first, worst, label == "pseudo-aligned", spec)
     result["proxy_type"] = proxy_type

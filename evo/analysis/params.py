@@ -30,6 +30,10 @@ class Thresholds:
     """capability generalisation at or above which capabilities count as generalised"""
     goal_failure: float = 0.5
     """goal generalisation below which goals count as not generalised"""
+    beats_twin: float = 1.1
+    """aligned-twin ratio on its own phase at or above which an individual whose reward
+    alignment there is below `approximate` counts as carrying an internal reward that serves
+    fitness better than fitness itself would (the optimal reward problem)"""
 
     def as_dict(self) -> dict:
         """The thresholds by name, as recorded in summary.json."""
@@ -66,5 +70,6 @@ def parse_thresholds(items) -> Thresholds:
 
 # The range of each threshold that means something (ratios may exceed 1).
 RANGES = (("boost_drop", 0.0, 1e6), ("min_twin_return", 0.0, 1e6),
-          ("regain_fraction", 0.0, 1.0), ("capable", 0.0, 1e6), ("goal_failure", 0.0, 1e6))
+          ("regain_fraction", 0.0, 1.0), ("capable", 0.0, 1e6), ("goal_failure", 0.0, 1e6),
+          ("beats_twin", 0.0, 1e6))
 OPEN_BELOW = {"min_twin_return", "regain_fraction"}  # 0 itself would divide by nothing

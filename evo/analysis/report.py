@@ -107,6 +107,7 @@ def render(analysis, plots: dict) -> str:
                          *[f"{numbers['classes'][c]:.0%}" for c in CLASSES], proxies])
         out += _table(["end of phase", "generation", *CLASSES, "proxies (pseudo-aligned)"],
                       rows)
+        out += _optimal_reward(classified, th)
 
         out += ["## Revealed preferences against the true mesa-objective", "",
                 "From consumption alone (consumed / placed per type): behavioural alignment is "
@@ -272,3 +273,18 @@ def console_lines(summary: dict) -> list[str]:
                          f"empty-handed on {shares}")
     lines += [f"  note: {note}" for note in summary["notes"]]
     return lines
+
+
+def _optimal_reward(classified: dict, th) -> list[str]:
+    """The optimal-reward case, where it occurs: rewards unlike fitness that earn more of it."""
+    found = {name: numbers["reward_beats_fitness"] for name, numbers in classified.items()
+             if numbers.get("reward_beats_fitness")}
+    if not found:
+        return []
+    shares = "; ".join(f"{share:.0%} at the end of {name}" for name, share in found.items())
+    return ["**A better reward than fitness** (the optimal reward problem, Singh et al. "
+            f"2009): {shares} carry an internal reward unlike fitness on their own phase "
+            f"(reward alignment below {th.approximate}) that earns at least "
+            f"{th.beats_twin:g} times what the same planner earns rewarded by fitness itself. "
+            "For a bounded planner that reward serves fitness better; it is not counted as "
+            "misalignment.", ""]

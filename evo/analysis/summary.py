@@ -93,6 +93,7 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     classes = analysis.classes[analysis.classes.generation == generation]
     counts = classes["class"].value_counts(normalize=True)
     out["classes"] = {c: _number(counts.get(c, 0.0)) for c in CLASSES}
+    out["reward_beats_fitness"] = _number(classes.reward_beats_fitness.mean())
     pseudo = classes[classes["class"] == "pseudo-aligned"]
     out["proxies"] = {str(k): _number(v) for k, v in
                       pseudo.proxy.value_counts(normalize=True).items()}
@@ -156,6 +157,7 @@ def flatten(summary: dict) -> dict:
                 row[f"{c}_{end}_on_{p}"] = share
         for c, share in numbers.get("classes", {}).items():
             row[f"share_{_column(c)}_{end}"] = share
+        row[f"reward_beats_fitness_{end}"] = numbers.get("reward_beats_fitness")
         proxies = numbers.get("proxies", {})
         row[f"top_proxy_{end}"] = max(proxies, key=proxies.get) if proxies else None
         recovery = numbers.get("revealed_preferences", {})

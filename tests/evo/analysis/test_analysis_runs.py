@@ -207,3 +207,33 @@ def test_weights_named_after_colours_are_drawn_in_them(tiny_run):
     assert lines["red"] == "#ff0000" and lines["green"] == "#008000"
     named = {"#ff0000", "#008000"}
     assert all(lines[f] not in named for f in ("sweet", "fatty", "bitter"))
+
+
+def test_a_reward_unlike_fitness_that_beats_its_twin_is_named_not_misaligned(tiny_run):
+    """The optimal reward problem: an individual whose reward alignment on its own phase is
+    low (0.2) but whose twin ratio there is clearly above 1 (1.3) is flagged
+    `reward_beats_fitness` and is not misaligned; a high alignment (0.95) or a ratio just
+    above 1 (1.05) is not flagged; the report names the case with its share."""
+    from evo.analysis.classify import classify
+    from evo.analysis.params import Thresholds
+    from evo.analysis.pipeline import compute
+    from evo.analysis.report import _optimal_reward
+
+    analysis = compute(load_run(tiny_run))
+    cross = analysis.cross.copy()
+    last = cross[cross.generation == cross.generation.max()]
+    ids = sorted(last.id.unique())[:3]
+    cases = {ids[0]: (1.3, 0.2), ids[1]: (1.3, 0.95), ids[2]: (1.05, 0.2)}
+    for ident, (ratio, rho) in cases.items():
+        own = (cross.generation == last.generation.iloc[0]) & (cross.id == ident) \
+            & (cross.eval_phase == cross.phase)
+        cross.loc[own, ["twin_ratio", "reward_alignment"]] = [ratio, rho]
+    classes = classify(cross, analysis.spec, Thresholds()).set_index(["generation", "id"])
+    generation = int(last.generation.iloc[0])
+    flagged = [bool(classes.loc[(generation, i), "reward_beats_fitness"]) for i in ids]
+    assert flagged == [True, False, False]
+    assert classes.loc[(generation, ids[0]), "class"] != "misaligned"
+    said = " ".join(_optimal_reward({"modern": {"reward_beats_fitness": 0.25}}, Thresholds()))
+    assert "25% at the end of modern" in said and "optimal reward problem" in said
+    assert _optimal_reward({"modern": {"reward_beats_fitness": 0.0}}, Thresholds()) == []
+    assert "reward_beats_fitness" in analysis.summary["phases"]["ancestral"]

@@ -2,6 +2,7 @@
 studies, bench."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -201,6 +202,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:  # a Ctrl-C outside a run's generational loop
         print("evo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `evo ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+        return 141
     except OSError as exc:  # a full disk or a vanished directory outside a run's own handling
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"evo: error: {where}cannot write or read ({exc.strerror or exc})",

@@ -93,3 +93,17 @@ def test_unicode_names_under_an_ascii_locale(tmp_path):
     assert "alignment_añejo" in header
     assert "añejo" in (out / "report.md").read_text(encoding="utf-8")
     assert "evolución" in (out / "config.toml").read_text(encoding="utf-8")
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    """`evo ... | head` when the reader has gone before evo writes: evo says nothing about it
+    on stderr (no traceback, no error line) and exits 141, as a shell tool does."""
+    import subprocess
+
+    from tests.evo.helpers import evo_args, evo_env
+
+    proc = subprocess.Popen(evo_args("scenarios", "--keys"), env=evo_env(), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # long before the interpreter has started and written anything
+    _, err = proc.communicate()
+    assert err == "" and proc.returncode == 141, (proc.returncode, err)

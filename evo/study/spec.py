@@ -262,10 +262,21 @@ def _validate(source: str, data: dict) -> StudyFile:
 
 
 def _reduced(data: dict, quick: Quick) -> dict:
-    """The study's data with its [quick] values, groups, seeds and overrides in place."""
+    """The study's data with its [quick] values, groups, seeds and overrides in place; an
+    expectation `at` values the quick version does not sweep is judged at those it does
+    (and left out when it has none)."""
     data = copy.deepcopy(data)
     if quick.values is not None:
         data["axis"]["values"] = quick.values
+        kept = {repr(v) for v in quick.values}
+        expects = []
+        for expect in data.get("expect", []):  # judged at the quick values it still has
+            if "at" in expect:
+                expect["at"] = [v for v in expect["at"] if repr(v) in kept]
+                if not expect["at"]:
+                    continue
+            expects.append(expect)
+        data["expect"] = expects
     if quick.groups is not None:
         data["group"]["values"] = quick.groups
     if quick.seeds is not None:

@@ -24,11 +24,18 @@ def cells(study: Study) -> list[dict]:
     return [{**g, **x} for g in groups for x in xs]
 
 
-def select(values: pd.DataFrame, cell: dict, quantity: str | None = None) -> pd.Series:
-    """The finite values of the runs in a cell (of one quantity)."""
-    rows = values if quantity is None else values[values.quantity == quantity]
+def in_cell(frame: pd.DataFrame, cell: dict, quantity: str) -> pd.DataFrame:
+    """The rows of one quantity whose swept keys have the cell's values (values.csv's runs
+    or study.csv's rows)."""
+    rows = frame[frame.quantity == quantity]
     for key, wanted in cell.items():
         rows = rows[rows[key] == wanted]
+    return rows
+
+
+def select(values: pd.DataFrame, cell: dict, quantity: str) -> pd.Series:
+    """The finite values of one quantity's runs in a cell."""
+    rows = in_cell(values, cell, quantity)
     return rows.value[np.isfinite(rows.value)]
 
 

@@ -10,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from evo.evolution.files import write_atomic
-from evo.study.aggregate import select
+from evo.study.aggregate import in_cell, select
 from evo.study.spec import Study
 
 COLOURS = ("#2a6fb0", "#e76f51", "#2a9d8f", "#e9c46a", "#6d597a", "#8ab17d", "#f4a261",
@@ -73,9 +73,7 @@ def _curves(ax, study: Study, values: pd.DataFrame, table: pd.DataFrame,
     curves = [(name, group) for name in names for group in groups]
     for i, (name, (group_key, group)) in enumerate(curves):
         colour = COLOURS[i % len(COLOURS)]
-        rows = table[table.quantity == name]
-        if group_key is not None:
-            rows = rows[rows[group_key] == group]
+        rows = in_cell(table, {group_key: group} if group_key else {}, name)
         means, lows, highs = (rows[c].to_numpy(dtype=float)
                               for c in ("mean", "ci_low", "ci_high"))
         parts = [name.split("/", 1)[1] if "/" in name else None,
@@ -106,10 +104,10 @@ def _curves(ax, study: Study, values: pd.DataFrame, table: pd.DataFrame,
 def _distribution(ax, values: pd.DataFrame, table: pd.DataFrame, names: list[str]) -> None:
     """Each expanded quantity's runs as dots, with the mean and its interval."""
     for i, name in enumerate(names):
-        dots = values.value[(values.quantity == name) & np.isfinite(values.value)].to_numpy()
+        dots = select(values, {}, name).to_numpy()
         spread = (np.arange(dots.size) % 9 - 4) * 0.03  # a fixed jitter, the same each time
         ax.plot(i + spread, dots, ".", color=COLOURS[0], alpha=0.35, ms=4)
-        row = table[table.quantity == name].iloc[0]
+        row = in_cell(table, {}, name).iloc[0]
         if np.isfinite(row["mean"]):
             ax.errorbar(i + 0.3, row["mean"], yerr=[[row["mean"] - row.ci_low],
                                                      [row.ci_high - row["mean"]]],

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from evo.study.aggregate import label
+from evo.study.aggregate import in_cell, label
 from evo.study.spec import Expect, Study
 from evo.study.stats import bracket, generator, midpoint_interval, trend_interval
 
@@ -46,9 +46,7 @@ def judge(study: Study, values: pd.DataFrame, table: pd.DataFrame) -> list[Verdi
 def _trend(study: Study, expect: Expect, values: pd.DataFrame, cell: dict):
     """Spearman's rho with its interval (and the cliff's place when asked)."""
     axis, boot = study.spec.axis, study.spec.bootstrap
-    rows = values[values.quantity == expect.quantity]
-    for key, wanted in cell.items():
-        rows = rows[rows[key] == wanted]
+    rows = in_cell(values, cell, expect.quantity)
     rows = rows[np.isfinite(rows.value)]
     x, y = rows[axis.key].to_numpy(dtype=float), rows.value.to_numpy(dtype=float)
     rng = generator(boot.seed, label("trend", expect.quantity, *cell.values()))
@@ -80,10 +78,7 @@ def _bound(study: Study, expect: Expect, table: pd.DataFrame, cell: dict):
     parts, holds = [], True
     for x in at:
         where = {**cell, **({axis.key: x} if axis else {})}
-        rows = table[table.quantity == expect.quantity]
-        for key, wanted in where.items():
-            rows = rows[rows[key] == wanted]
-        row = rows.iloc[0]
+        row = in_cell(table, where, expect.quantity).iloc[0]
         low, high = row.ci_low, row.ci_high
         ok = low > expect.threshold if expect.shape == "above" else high < expect.threshold
         holds = holds and bool(ok)  # NaN compares False: an undefined interval fails

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evo.errors import UserError as Error
+from evo.evolution.files import RUNS
 
 __all__ = ["Analysis", "Error", "Run", "analyze", "collect", "load", "replay", "run", "study",
            "sweep"]
@@ -150,7 +151,7 @@ def sweep(sweep_file, out=None, backend: str = "local", workers: int | None = No
     from evo.sweep.spec import load_sweep
 
     spec = load_sweep(sweep_file)
-    folder = Path(out) if out is not None else Path("runs") / spec.name
+    folder = Path(out) if out is not None else RUNS / spec.name
     if run_sweep(spec, folder, backend, None, workers, threads, None, quiet) == INCOMPLETE:
         raise Error(f"{folder}: some points are not done (see its manifest.csv)")
     return folder
@@ -167,7 +168,7 @@ def study(source: str, out=None, quick: bool = False, seeds: int | None = None,
     from evo.sweep.run import INCOMPLETE
 
     spec = load_study(source, list(overrides), quick=quick, seeds=seeds)
-    folder = Path(out) if out is not None else Path("runs") / spec.name
+    folder = Path(out) if out is not None else RUNS / spec.name
     command = f"api.study({source!r}, quick={quick}, seeds={seeds}, overrides={overrides!r})"
     if run_study(spec, folder, command, backend, None, workers, None, quiet=quiet) \
             == INCOMPLETE:

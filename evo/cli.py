@@ -1,14 +1,14 @@
-"""The `evo` command line: run, demo, analyze, replay, sweep, study, status, collect, scenarios,
-studies, bench."""
+"""The `evo` command line: run, demo, analyze, replay, scenarios and bench here; the batch
+commands (sweep, study, studies, status, collect) in `evo.cli_batch`."""
 
 import argparse
 import os
 import sys
 from pathlib import Path
 
+from evo.cli_batch import BATCH_COMMANDS, add_batch_parsers
 from evo.errors import Interrupted, UserError
-
-DEFAULT_RUNS = Path("runs")
+from evo.evolution.files import RUNS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the flagship `evolution` scenario, with its story")
     demo.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    demo.add_argument("--out", type=Path, default=DEFAULT_RUNS / "demo",
+    demo.add_argument("--out", type=Path, default=RUNS / "demo",
                       help="run directory, replaced on every demo (default runs/demo)")
     _add_common(demo)
 
@@ -53,56 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     analyze.add_argument("--quiet", action="store_true", help="print only the report paths")
 
-    sweep = sub.add_parser("sweep", help="run a grid of overrides and seeds, one run "
-                           "directory per point, locally or on a cluster")
-    sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.toml",
-                       help="the sweep file: a scenario, a grid of overrides and seeds")
-    sweep.add_argument("--out", type=Path, help="sweep directory (default runs/<sweep name>)")
-    _add_backend(sweep)
-    sweep.add_argument("--task-index", type=int, metavar="N",
-                       help="run only point N (for SLURM arrays); safe to repeat")
-    sweep.add_argument("--emit-slurm", action="store_true",
-                       help="write SWEEP_DIR/sweep.sbatch, an array job of one point per task")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    study = sub.add_parser(
-        "study", help="a study: a sweep over seeds, aggregated with bootstrap intervals, each "
-        "expectation judged; study.csv, study.md and a figure")
-    study.add_argument("study", metavar="NAME|FILE",
-                       help="a built-in study (see `evo studies`) or a study file")
-    study.add_argument("--out", type=Path, help="study directory (default runs/<study name>, "
-                       "runs/<name>-quick with --quick)")
-    study.add_argument("--quick", action="store_true", help="the study's reduced version: "
-                       "fewer values, seeds and generations, the same shape")
-    study.add_argument("--seeds", type=int, metavar="N", help="seeds 0..N-1 instead of the "
-                       "study's")
-    study.add_argument("--set", dest="overrides", action="append", default=[],
-                       metavar="KEY=VALUE", help="change a key of the study file, e.g. "
-                       "--set scenario=coinrun (repeatable)")
-    _add_backend(study)
-    study.add_argument("--emit-slurm", action="store_true", help="write the study's SLURM "
-                       "array script instead of running it; run the command again to report")
-    study.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    studies = sub.add_parser("studies", help="list the built-in studies")
-    studies.add_argument("--show", metavar="NAME", help="print a built-in study's file: a "
-                         "template to copy")
-
-    status = sub.add_parser("status", help="where a sweep stands: points done, running, "
-                            "interrupted, failed and pending, and how to continue it")
-    status.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
-                        help="a sweep directory written by `evo sweep` (holds manifest.csv)")
-
-    collect = sub.add_parser("collect", help="one tidy CSV over every point of a sweep")
-    collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
-                         help="a sweep directory written by `evo sweep` (holds manifest.csv)")
-    collect.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
-    collect.add_argument("--table", default="generations",
-                         choices=("generations", "individuals", "crosseval", "summary"),
-                         help="which table of each point (default: generations; summary: each "
-                         "point's summary.json, written by `evo analyze`, in the columns of its "
-                         "combined table)")
-
+    add_batch_parsers(sub)
     replay = sub.add_parser("replay", help="watch one evolved agent play an episode: an "
                             "animated GIF, or text frames in the terminal")
     replay.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory")
@@ -145,19 +96,6 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _add_backend(parser: argparse.ArgumentParser) -> None:
-    """Where a sweep's (or a study's) points run."""
-    parser.add_argument("--backend", choices=("local", "dask"), default="local",
-                        help="local process pool (default) or dask.distributed")
-    parser.add_argument("--scheduler", metavar="ADDR",
-                        help="address of a running dask scheduler (implies --backend dask)")
-    parser.add_argument("--workers", type=int, help="worker processes (local) or "
-                        "workers/jobs (dask); default from the sweep file, else cores // "
-                        "threads")
-    parser.add_argument("--threads-per-worker", dest="threads", type=int,
-                        help="numba threads in each worker (default 1)")
-
-
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, help="numba threads (default: all cores)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -169,21 +107,14 @@ def main(argv=None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
+    args.argv = list(argv) if argv is not None else sys.argv[1:]  # a study reports it
     try:
+        if args.command in BATCH_COMMANDS:
+            return BATCH_COMMANDS[args.command](args)
         if args.command == "scenarios":
             return cmd_scenarios(args)
         if args.command == "analyze":
             return cmd_analyze(args)
-        if args.command == "sweep":
-            return cmd_sweep(args)
-        if args.command == "study":
-            return cmd_study(args, argv if argv is not None else sys.argv[1:])
-        if args.command == "studies":
-            return cmd_studies(args)
-        if args.command == "collect":
-            return cmd_collect(args)
-        if args.command == "status":
-            return cmd_status(args)
         if args.command == "bench":
             return cmd_bench(args)
         if args.command == "replay":
@@ -348,92 +279,6 @@ def cmd_analyze(args) -> int:
             raise UserError(f"{output}: cannot write the combined table: {exc.strerror}") from None
         print(f"Combined table of {len(runs)} runs: {output}")
     return 2 if errors else 0
-
-
-def cmd_sweep(args) -> int:
-    """`evo sweep`: run a sweep (or one point of it), or write its SLURM array script."""
-    from evo.sweep.run import run_sweep
-    from evo.sweep.slurm import emit_slurm
-    from evo.sweep.spec import load_sweep
-
-    sweep = load_sweep(args.sweep_file)
-    out = args.out or DEFAULT_RUNS / sweep.name
-    _check_backend(args)
-    if args.emit_slurm:
-        from evo.sweep.run import prepare_sweep_dir
-
-        prepare_sweep_dir(sweep, out)
-        print(f"wrote {emit_slurm(sweep, out)}: submit it with sbatch "
-              f"({len(sweep.points)} tasks)")
-        return 0
-    backend = "dask" if args.scheduler else args.backend
-    return run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
-                     args.task_index, args.quiet)
-
-
-def _check_backend(args) -> None:
-    """--workers and --threads-per-worker are at least 1."""
-    for name in ("workers", "threads"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise UserError(f"--{name.replace('threads', 'threads-per-worker')}: must be >= 1")
-
-
-def cmd_study(args, argv: list[str]) -> int:
-    """`evo study`: run a study's sweep, aggregate it and judge its expectations."""
-    from evo.study.run import command_line, run_study
-    from evo.study.spec import load_study
-
-    study = load_study(args.study, args.overrides, quick=args.quick, seeds=args.seeds)
-    _check_backend(args)
-    backend = "dask" if args.scheduler else args.backend
-    return run_study(study, args.out or DEFAULT_RUNS / study.name, command_line(argv),
-                     backend, args.scheduler, args.workers, args.threads, args.emit_slurm,
-                     args.quiet)
-
-
-def cmd_studies(args) -> int:
-    """Print the built-in studies with their descriptions, or one study's file (--show)."""
-    from evo.study.spec import builtin_text, list_studies
-
-    if args.show:
-        print(builtin_text(args.show), end="")
-    else:
-        for name, description in list_studies():
-            print(f"{name:20s} {description}")
-    return 0
-
-
-def cmd_status(args) -> int:
-    """`evo status`: counts by status, each failed point's error, the command to continue;
-    exit 0 when every point is done, else 3 (as `evo sweep`)."""
-    from evo.sweep.run import INCOMPLETE
-    from evo.sweep.status import lines, status
-
-    report = status(args.sweep_dir)
-    print("\n".join(lines(report)))
-    return 0 if set(report["counts"]) == {"done"} else INCOMPLETE
-
-
-def cmd_collect(args) -> int:
-    """`evo collect`: concatenate one table of every point, swept values as columns."""
-    from collections import Counter
-
-    from evo.evolution.files import write_atomic
-    from evo.sweep.collect import collect, unfinished
-
-    table = collect(args.sweep_dir, args.table)
-    try:
-        write_atomic(args.output, table.to_csv(index=False).encode())
-    except OSError as exc:
-        raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}: {len(table)} rows from {table['point'].nunique()} points")
-    missing = unfinished(args.sweep_dir)
-    if missing:
-        print(f"evo collect: warning: {len(missing)} points are not done ("
-              + ", ".join(f"{n} {status}" for status, n in Counter(missing.values()).items())
-              + "): their rows are missing or stop early; `evo sweep` again finishes them",
-              file=sys.stderr)
-    return 0
 
 
 def cmd_replay(args) -> int:

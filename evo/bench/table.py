@@ -5,6 +5,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from evo.evolution.files import RUNS
+
+
 class Row(NamedTuple):
     """One line of the table: a measured value, with its target where the project sets one
     (benchmarks/README.md)."""
@@ -32,7 +35,7 @@ def check(value: float, op: str, bound: float, shown: str | None = None) -> tupl
 def default_output(host: str, tiny: bool) -> Path:
     """runs/bench/<host>.csv (`-tiny` for a smoke run): never the committed results in
     benchmarks/results/, which are updated by hand from a full run."""
-    return Path("runs") / "bench" / f"{host}{'-tiny' if tiny else ''}.csv"
+    return RUNS / "bench" / f"{host}{'-tiny' if tiny else ''}.csv"
 
 
 def format_cell(row: Row) -> str:

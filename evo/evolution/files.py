@@ -7,6 +7,8 @@ from pathlib import Path
 
 from evo.errors import UserError
 
+RUNS = Path("runs")  # where output goes unless --out (or `out=`) says otherwise
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temp file beside it, fsync, then rename."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from evo.errors import Interrupted, UserError
 from evo.evolution import memory, seeds
+from evo.evolution.files import RUNS
 from evo.evolution.experiment import (
     Experiment, crosseval_rows, generation_row, individual_rows,
 )
@@ -114,7 +115,7 @@ def default_run_dir(scenario) -> Path:
     """Where a run goes without --out: runs/<scenario>-seed<seed>, always inside runs/ (the
     name reduced to letters, digits, `.`, `_` and `-`, starting with neither `.` nor `-`)."""
     name = re.sub(r"[^A-Za-z0-9._-]", "-", scenario.name).lstrip(".-") or "run"
-    return Path("runs") / f"{name}-seed{scenario.seed}"
+    return RUNS / f"{name}-seed{scenario.seed}"
 
 
 def start(source: str, overrides, out: Path | None, force: bool = False,

@@ -99,7 +99,7 @@ def report(study: Study, out: Path, sweep, command: str, workers: int) -> None:
     _, errors = analyze_many([points / p.name for p in sweep.points], plots=False,
                              workers=workers)
     if errors:
-        path, message = errors[0]
+        _, message = errors[0]
         raise UserError(f"{len(errors)} of the study's runs could not be analysed; the first: "
                         f"{message}")
     keys = swept_keys(study)

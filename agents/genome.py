@@ -19,6 +19,8 @@ class GenomeLayout(NamedTuple):
     high: np.ndarray  # (G,) float64
     integer: np.ndarray  # (G,) bool: rounded to the nearest integer within bounds at decode
     weights: slice
+    # The weights v_k of each flag (K of them, F each: w_<feature>_if_<flag>), right after w.
+    flag_weights: slice = slice(0, 0)
 
     @property
     def size(self) -> int:
@@ -37,18 +39,21 @@ class AgentParams(NamedTuple):
     horizon: np.ndarray  # (P,) int64: search depth of the planner
     gamma: np.ndarray  # (P,) float64: discount of planning values
     machine: np.ndarray  # (P,) int64: the decision procedure that acts (agents.codes.MACHINES)
+    # (P, K, T) float64: added to R while flag k is on (agents.world: with_flags); None or
+    # K = 0 for a reward that ignores the flags
+    flag_reward: np.ndarray | None = None
 
 
-def make_layout(genes, num_weights: int) -> GenomeLayout:
+def make_layout(genes, num_weights: int, num_flag_weights: int = 0) -> GenomeLayout:
     """A layout from (name, low, high, integer) tuples, the `num_weights` reward weights
-    first."""
+    first, then `num_flag_weights` weights of the flags."""
     names = tuple(name for name, _, _, _ in genes)
     return GenomeLayout(
         names,
         np.array([low for _, low, _, _ in genes], dtype=np.float64),
         np.array([high for _, _, high, _ in genes], dtype=np.float64),
         np.array([integer for _, _, _, integer in genes], dtype=np.bool_),
-        slice(0, num_weights),
+        slice(0, num_weights), slice(num_weights, num_weights + num_flag_weights),
     )
 
 

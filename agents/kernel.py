@@ -28,12 +28,16 @@ from agents.kinds import planner
 from agents.rng import rng_below, rng_uniform
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
-    Returns, WorldSpec, between_rooms, empty_returns, in_region, make_world_spec,
+    Returns, WorldSpec, allows, between_rooms, empty_returns, in_region, make_world_spec,
+    plan_reward, with_flags,
 )
 
 # One source for region and maze geometry: the reference's functions, compiled.
 _in_region = njit(cache=True)(in_region)
 _between_rooms = njit(cache=True)(between_rooms)
+_allows = njit(cache=True)(allows)
+_with_flags = njit(cache=True)(with_flags)
+_plan_reward = njit(cache=True)(plan_reward)
 
 
 class EpisodeTrace(NamedTuple):
@@ -49,13 +53,15 @@ class EpisodeTrace(NamedTuple):
     actions: np.ndarray  # (steps,) int64: the action chosen at each step
     targets: np.ndarray  # (steps,) int64: the flat cell of the planner's target, -1 for none
     respawns: np.ndarray  # (steps,) int64: the flat cell an object reappeared on, or -1
+    flags: np.ndarray  # (steps + 1,) int64: the flags (mask) after each step, start first
     searches: int  # queue searches the planner did (fewer than steps when amortised)
     balls: int  # steps settled by a row-bitset ball instead (amortised only; cached excluded)
 
 
 @njit(cache=True)
 def _generate_world(spec, state, walls, objects, candidates):
-    """Draw walls (H*W,), the variant and objects (H*W,) in place; returns the start cell."""
+    """Draw walls (H*W,), the variant and objects (H*W,) in place; returns the start cell
+    and the flags the placement starts with."""
     height, width = spec.height, spec.width
     num_cells = height * width
     _draw_walls(spec, state, walls, candidates)
@@ -76,13 +82,14 @@ def _generate_world(spec, state, walls, objects, candidates):
                     break
                 index -= 1
     counts, region, region_arg = spec.counts, spec.region, spec.region_arg
+    flags = spec.flags
     if spec.variant_share.shape[0] > 0:
         u, total = rng_uniform(state), 0.0
         for v in range(spec.variant_share.shape[0]):
             total += spec.variant_share[v]
             if u < total:
                 counts, region = spec.variant_counts[v], spec.variant_region[v]
-                region_arg = spec.variant_region_arg[v]
+                region_arg, flags = spec.variant_region_arg[v], spec.variant_flags[v]
                 break
     objects[:] = EMPTY
     for t in range(counts.shape[0]):
@@ -109,7 +116,7 @@ def _generate_world(spec, state, walls, objects, candidates):
             j = i + rng_below(state, num - i)
             candidates[i], candidates[j] = candidates[j], candidates[i]
             objects[candidates[i]] = t
-    return start
+    return start, flags
 
 
 @njit(cache=True)
@@ -197,13 +204,14 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, positions, record,
-             amortize):
+def _episode(spec, reward, flag_reward, horizon, gamma, machine, seed, consumed, trace,
+             positions, record, amortize):
     """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
-    Adds to consumed (T,). With `trace`, positions (S+1,) gets the flat cell after each step
-    (start first) and record (S, 3) each step's action, the planner's target cell (-1: none)
-    and the cell an object respawned on (-1: none). With `amortize` the planner
+    `flag_reward` (K, T) is what each flag adds to R. Adds to consumed (T,). With `trace`,
+    positions (S+1, 2) gets the flat cell and the flags after each step (start first) and
+    record (S, 3) each step's action, the planner's target cell (-1: none) and the cell an
+    object respawned on (-1: none). With `amortize` the planner
     searches only when its decision can have changed, else at every step; `searches`
     counts its queue searches and `balls` the row-bitset balls grown instead (see
     `agents.kinds.planner`); the decisions are the same.
@@ -214,20 +222,28 @@ def _episode(spec, reward, horizon, gamma, machine, seed, consumed, trace, posit
     walls = np.empty(num_cells, dtype=np.bool_)
     objects = np.empty(num_cells, dtype=np.int64)
     scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, then placement candidates
-    position = _generate_world(spec, state, walls, objects, scratch)
-    return _play(spec, reward, horizon, gamma, machine, state, walls, objects, position,
-                 consumed, trace, positions, record, amortize)
+    position, flags = _generate_world(spec, state, walls, objects, scratch)
+    return _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, objects,
+                 position, flags, consumed, trace, positions, record, amortize)
 
 
 @njit(cache=True)
-def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position, consumed,
-          trace, positions, record, amortize):
-    """Play an episode in a generated world (walls, objects (H*W,) changed in place); as
-    `_episode`, with the wander and respawn draws from `state` (uint64[1])."""
+def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, objects, position,
+          flags, consumed, trace, positions, record, amortize):
+    """Play an episode in a generated world (walls, objects (H*W,) changed in place) from
+    the flags `flags`; as `_episode`, with the wander, respawn and onset draws from `state`
+    (uint64[1])."""
     num_cells, width = spec.height * spec.width, spec.width
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, width, neighbours)
     plans = machine == MACHINE_PLANNER
+    # What a consumption is worth under the flags in force (R, value, intended) and what the
+    # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
+    # with the flags, and a step that changes the flags makes the next one a plan event.
+    now = _with_flags(reward, flag_reward, flags)
+    plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
+    value = _with_flags(spec.value, spec.value_if, flags)
+    meant = _with_flags(spec.intended, spec.intended_if, flags)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
     # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
@@ -240,16 +256,16 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
     for d in range(2, horizon + 1):
         discount[d] = discount[d - 1] * gamma
     # The largest positive R stands for every object a search did not reach.
-    max_reward = 0.0
-    for t in range(reward.shape[0]):
-        max_reward = max(max_reward, reward[t])
+    max_reward = _max_reward(plan)
     found_cell = np.empty(num_cells, dtype=np.int64)
     found_depth = np.empty(num_cells, dtype=np.int64)
     field = np.empty(num_cells, dtype=np.int64)
     field_stamp = np.zeros(num_cells, dtype=np.int64)
     found = target_index = since = searches = balls = 0
+    trusted = True
     # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
-    # still between consumptions, so a cell's answer holds until the next one (`epoch`).
+    # still between consumptions and flag changes, so a cell's answer holds until the next
+    # one (`epoch`).
     bits = amortize and plans and width <= MAX_WIDTH
     free = np.empty(spec.height, dtype=np.uint64)
     wanted = np.empty(spec.height, dtype=np.uint64)
@@ -259,29 +275,31 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
     ball_cells = np.empty(num_cells, dtype=np.int64)
     epoch = 1
     if bits:
-        fill_rows(walls, objects, reward, width, free, wanted)
+        fill_rows(walls, objects, plan, width, free, wanted)
         dilate(wanted, width, near)
 
     base = mesa = intended = 0.0
     expanded = steps = 0
-    plan_event = True  # the first step; then after a consumption or a step without target
+    plan_event = True  # the first step; then after a consumption, a flag change or no target
     target = -1
     if trace:
-        positions[0] = position
+        positions[0, 0], positions[0, 1] = position, flags
     for step in range(spec.episode_steps):
         action = -1
         if plans:
-            # Not at a plan event, the previous step had a target and the objects are as
-            # they were at the last search.
-            if (amortize and not plan_event
-                    and planner.target_persists(objects, reward, discount, horizon, max_reward,
+            # Not at a plan event, the previous step had a target and the objects and flags
+            # are as they were at the last search.
+            if (amortize and not plan_event and trusted
+                    and planner.target_persists(objects, plan, discount, horizon, max_reward,
                                                 found_cell, found_depth, found, target_index,
                                                 since + 1)):
                 since += 1
                 action = planner.follow(neighbours, position, field, field_stamp, searches)
             else:
                 cost = -1
-                if bits:
+                # A ball counts the agent's cell as free: not so on an object it could not
+                # consume, which the queue search settles.
+                if bits and objects[position] == EMPTY:
                     if ball_epoch[position] != epoch:
                         balls += 1
                         ball_epoch[position] = epoch
@@ -293,11 +311,14 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
                 else:
                     searches += 1
                     action, cost, found, target_index = planner.search(
-                        neighbours, objects, position, reward, horizon, discount, stamp,
+                        neighbours, objects, position, plan, horizon, discount, stamp,
                         searches, scratch, first_move, found_cell, found_depth)
                 if plan_event:
                     expanded += cost
                 since = 0
+                # An object under the agent (one its flags forbade) is not among the ones
+                # the search reached, yet it is one step away once the agent moves on.
+                trusted = objects[position] == EMPTY
                 if amortize and action >= 0:
                     planner.target_field(neighbours, objects, found_cell[target_index],
                                          found_depth[target_index], field, field_stamp,
@@ -306,74 +327,118 @@ def _play(spec, reward, horizon, gamma, machine, state, walls, objects, position
             target = found_cell[target_index] if action >= 0 else -1
         plan_event = action < 0
         if action < 0:
-            action = _wander(neighbours, objects, position, reward, state)
+            action = _wander(neighbours, objects, position, plan, state)
         if action != STAY and neighbours[4 * position + action - 1] >= 0:
             position = neighbours[4 * position + action - 1]
         steps += 1
         if trace:
-            positions[steps] = position
+            positions[steps, 0], positions[steps, 1] = position, flags
             record[steps - 1, 0], record[steps - 1, 1], record[steps - 1, 2] = action, target, -1
+        before = flags
         kind = objects[position]
-        if kind == EMPTY:
-            continue
-        objects[position] = EMPTY
-        plan_event = True
-        epoch += 1
-        if bits:
-            set_bit(free, position, width, True)
-            set_bit(wanted, position, width, False)
-        base += spec.value[kind]
-        mesa += reward[kind]
-        intended += spec.intended[kind]
-        consumed[kind] += 1
-        if spec.terminal[kind]:
-            break
-        if spec.respawn[kind]:
-            num_empty = 0
-            for cell in range(num_cells):
-                num_empty += not walls[cell] and objects[cell] == EMPTY and cell != position
-            if num_empty > 0:
-                index = rng_below(state, num_empty)
-                for cell in range(num_cells):
-                    if not walls[cell] and objects[cell] == EMPTY and cell != position:
-                        if index == 0:
-                            objects[cell] = kind
-                            if trace:
-                                record[steps - 1, 2] = cell
-                            if bits:
-                                set_bit(free, cell, width, False)
-                                set_bit(wanted, cell, width, reward[kind] > 0)
-                            break
-                        index -= 1
-        if bits:
-            dilate(wanted, width, near)
+        if kind != EMPTY and _allows(flags, spec.requires[kind], spec.blocked_by[kind]):
+            objects[position] = EMPTY
+            plan_event = True
+            epoch += 1
+            if bits:
+                set_bit(free, position, width, True)
+                set_bit(wanted, position, width, False)
+            base += value[kind]
+            mesa += now[kind]
+            intended += meant[kind]
+            consumed[kind] += 1
+            flags = (flags | spec.sets[kind]) & ~spec.clears[kind]
+            if spec.terminal[kind]:
+                if trace:
+                    positions[steps, 1] = flags
+                break
+            if spec.respawn[kind]:
+                respawned = _respawn(walls, objects, position, kind, state)
+                if respawned >= 0:
+                    if trace:
+                        record[steps - 1, 2] = respawned
+                    if bits:
+                        set_bit(free, respawned, width, False)
+                        set_bit(wanted, respawned, width, plan[kind] > 0)
+            if bits:
+                dilate(wanted, width, near)
+        for k in range(spec.onset.shape[0]):
+            if spec.onset[k] > 0 and not (flags >> k) & 1 and rng_uniform(state) < spec.onset[k]:
+                flags |= 1 << k
+        if flags != before:
+            plan_event = True
+            epoch += 1
+            now = _with_flags(reward, flag_reward, flags)
+            plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
+            value = _with_flags(spec.value, spec.value_if, flags)
+            meant = _with_flags(spec.intended, spec.intended_if, flags)
+            max_reward = _max_reward(plan)
+            if bits:
+                fill_rows(walls, objects, plan, width, free, wanted)
+                dilate(wanted, width, near)
+            if trace:
+                positions[steps, 1] = flags
     return base, mesa, intended, expanded, steps, searches, balls
+
+
+@njit(cache=True)
+def _max_reward(reward):
+    """The largest positive R (0 when there is none)."""
+    best = 0.0
+    for t in range(reward.shape[0]):
+        best = max(best, reward[t])
+    return best
+
+
+@njit(cache=True)
+def _respawn(walls, objects, position, kind, state):
+    """Put a consumed object of `kind` on a uniform empty free cell other than the agent's
+    (row-major order); returns the cell, or -1 when there is none (no draw)."""
+    num_empty = 0
+    for cell in range(walls.shape[0]):
+        num_empty += not walls[cell] and objects[cell] == EMPTY and cell != position
+    if num_empty == 0:
+        return -1
+    index = rng_below(state, num_empty)
+    for cell in range(walls.shape[0]):
+        if not walls[cell] and objects[cell] == EMPTY and cell != position:
+            if index == 0:
+                objects[cell] = kind
+                return cell
+            index -= 1
+    return -1  # unreachable
 
 
 @njit(parallel=True, cache=True, nogil=True)  # nogil: the run directory's writer thread
 def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, expanded, steps):
     """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
     num_agents, num_episodes = base.shape
-    no_positions = np.empty(0, dtype=np.int64)
+    no_positions = np.empty((0, 2), dtype=np.int64)
     no_record = np.empty((0, 3), dtype=np.int64)
     # Each task owns its scratch arrays (allocated per episode) and writes only its own
     # outputs, so the results cannot depend on the number of threads. The literal `False`
     # lets numba compile the tracing branches out of this specialisation of `_episode`.
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
-        result = _episode(spec, params.reward[p], params.horizon[p], params.gamma[p],
-                          params.machine[p], seeds[e], consumed[p, e], False, no_positions,
-                          no_record, amortize)
+        result = _episode(spec, params.reward[p], params.flag_reward[p], params.horizon[p],
+                          params.gamma[p], params.machine[p], seeds[e], consumed[p, e], False,
+                          no_positions, no_record, amortize)
         base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
 
 
-def _cast_params(params: AgentParams) -> AgentParams:
-    """AgentParams with the exact dtypes and layout the kernel is compiled for."""
+def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
+    """AgentParams with the exact dtypes and layout the kernel is compiled for; no
+    `flag_reward` is zeros (P, K, T)."""
+    reward = np.ascontiguousarray(params.reward, dtype=np.float64)
+    flag_reward = params.flag_reward
+    if flag_reward is None:
+        flag_reward = np.zeros((reward.shape[0], num_flags, reward.shape[-1]))
     return AgentParams(
-        np.ascontiguousarray(params.reward, dtype=np.float64),
+        reward,
         np.ascontiguousarray(params.horizon, dtype=np.int64),
         np.ascontiguousarray(params.gamma, dtype=np.float64),
         np.ascontiguousarray(params.machine, dtype=np.int64),
+        np.ascontiguousarray(flag_reward, dtype=np.float64),
     )
 
 
@@ -395,7 +460,12 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
     for name in ("horizon", "gamma", "machine"):
         if getattr(params, name).shape != (num_agents,):
             raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
-    for name in ("value", "intended", "terminal", "region", "region_arg", "respawn"):
+    num_flags = spec.onset.shape[0]
+    if params.flag_reward.shape != (num_agents, num_flags, num_types):
+        raise ValueError(f"flag_reward must be ({num_agents}, {num_flags}, {num_types}), "
+                         f"got {params.flag_reward.shape}")
+    for name in ("value", "intended", "terminal", "region", "region_arg", "respawn", "sets",
+                 "clears", "requires", "blocked_by"):
         if getattr(spec, name).shape != (num_types,):
             raise ValueError(f"world {name} must be ({num_types},), "
                              f"got {getattr(spec, name).shape}")
@@ -409,6 +479,13 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
         if getattr(spec, name).shape != (num_variants, num_types):
             raise ValueError(f"world {name} must be ({num_variants}, {num_types}), "
                              f"got {getattr(spec, name).shape}")
+    if spec.variant_flags.shape != (num_variants,):
+        raise ValueError(f"world variant_flags must be ({num_variants},), "
+                         f"got {spec.variant_flags.shape}")
+    for name in ("value_if", "intended_if"):
+        if getattr(spec, name).shape != (num_flags, num_types):
+            raise ValueError(f"world {name} must be ({num_flags}, {num_types}), "
+                             f"got {getattr(spec, name).shape}")
 
 
 def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray,
@@ -418,7 +495,8 @@ def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray,
     `amortize=False` searches at every step, as the reference does: the same results,
     slower (for measuring the gain of amortised planning).
     """
-    params, spec, seeds = _cast_params(params), make_world_spec(*spec), _cast_seeds(seeds)
+    spec, seeds = make_world_spec(*spec), _cast_seeds(seeds)
+    params = _cast_params(params, spec.onset.shape[0])
     _check(params, spec)
     out = empty_returns(params.reward.shape[0], seeds.shape[0], spec.counts.shape[0])
     _evaluate(params, spec, seeds, bool(amortize), *out)
@@ -428,17 +506,19 @@ def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray,
 def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
                        amortize: bool = True) -> EpisodeTrace:
     """Play agent p's episode from one seed with the kernel's code, recording its trajectory."""
-    params, spec = _cast_params(params), make_world_spec(*spec)
+    spec = make_world_spec(*spec)
+    params = _cast_params(params, spec.onset.shape[0])
     _check(params, spec)
     seed = _cast_seeds([seed])[0]
     consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
-    positions = np.empty(spec.episode_steps + 1, dtype=np.int64)
+    positions = np.empty((spec.episode_steps + 1, 2), dtype=np.int64)
     record = np.empty((spec.episode_steps, 3), dtype=np.int64)
     base, mesa, intended, expanded, steps, searches, balls = _episode(
-        spec, params.reward[p], params.horizon[p], params.gamma[p], params.machine[p], seed,
-        consumed, True, positions, record, bool(amortize))
-    cells = positions[:steps + 1]
+        spec, params.reward[p], params.flag_reward[p], params.horizon[p], params.gamma[p],
+        params.machine[p], seed, consumed, True, positions, record, bool(amortize))
+    cells = positions[:steps + 1, 0]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
                         record[:steps, 0].copy(), record[:steps, 1].copy(),
-                        record[:steps, 2].copy(), int(searches), int(balls))
+                        record[:steps, 2].copy(), positions[:steps + 1, 1].copy(),
+                        int(searches), int(balls))

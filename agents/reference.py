@@ -6,16 +6,23 @@ benchmark uses this as the baseline. The random draw order is documented in
 `agents/world.py`.
 
 Each step the agent's machine decides (the planner: a full search at every step,
-`agents.kinds.planner.reference_step`); with no target it wanders. The planner's cost (`expanded`) is paid at *plan
-events* only: the first step, a step after one that consumed an object (an object left the
-world and perhaps another appeared) and a step after one without a target (the agent
-wandered). At a plan event the cost is the cells that step's search expands; at any other
-step it is 0. A plan costs its search; following it is free until the world changes. This
-is what an amortised planner pays: the kernel searches at plan events and otherwise
+`agents.kinds.planner.reference_step`); with no target it wanders. The planner's cost
+(`expanded`) is paid at *plan events* only: the first step, a step after one that consumed
+an object (an object left the world and perhaps another appeared), a step after one that
+changed the flags (the agent's reward changed) and a step after one without a target (the
+agent wandered). At a plan event the cost is the cells that step's search expands; at any
+other step it is 0. A plan costs its search; following it is free until the world changes.
+This is what an amortised planner pays: the kernel searches at plan events and otherwise
 re-plans only when its decision can have changed, with the same decisions.
+
+Flags (`agents.world`): the agent plans and wanders with the reward of the flags in force,
+`plan_reward`: R of the flags for a type it may consume now, 0 for one it may not (never a
+target, never avoided).
 """
 
 from typing import NamedTuple
+
+import numpy as np
 
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
@@ -25,7 +32,8 @@ from agents.genome import AgentParams
 from agents.kinds import planner
 from agents.rng import SplitMix64
 from agents.world import (
-    Returns, WorldSpec, between_rooms, empty_returns, in_region, neighbour,
+    Returns, WorldSpec, allows, between_rooms, empty_returns, in_region, neighbour, plan_reward,
+    with_flags,
 )
 
 
@@ -40,10 +48,12 @@ class Episode(NamedTuple):
     steps: int
     positions: list[tuple[int, int]]  # the cell after each step, start first
     actions: list[int]  # the action chosen at each step
+    flags: list[int]  # the flags (mask) after each step, the start's first
 
 
 def generate_world(spec: WorldSpec, rng: SplitMix64):
-    """Draw walls, the start, the variant and the objects; returns (walls, objects, start)."""
+    """Draw walls, the start, the variant and the objects; returns (walls, objects, start,
+    flags), flags being the mask the placement starts the episode with."""
     cells = [(r, c) for r in range(spec.height) for c in range(spec.width)]
     walls = draw_walls(spec, rng)
     free = [(r, c) for r, c in cells if not walls[r][c]]
@@ -53,13 +63,14 @@ def generate_world(spec: WorldSpec, rng: SplitMix64):
         start = (spec.height // 2, 0 if spec.start == START_LEFT_EDGE else spec.width // 2)
         walls[start[0]][start[1]] = False
     counts, region, region_arg = spec.counts, spec.region, spec.region_arg
+    flags = spec.flags
     if len(spec.variant_share) > 0:
         u, total = rng.uniform(), 0.0
         for v in range(len(spec.variant_share)):
             total += spec.variant_share[v]
             if u < total:
                 counts, region = spec.variant_counts[v], spec.variant_region[v]
-                region_arg = spec.variant_region_arg[v]
+                region_arg, flags = spec.variant_region_arg[v], int(spec.variant_flags[v])
                 break
     objects = [[EMPTY] * spec.width for _ in range(spec.height)]
     for t in range(len(counts)):
@@ -75,7 +86,7 @@ def generate_world(spec: WorldSpec, rng: SplitMix64):
             candidates[i], candidates[j] = candidates[j], candidates[i]
             r, c = candidates[i]
             objects[r][c] = t
-    return walls, objects, start
+    return walls, objects, start, flags
 
 
 def draw_walls(spec: WorldSpec, rng: SplitMix64):
@@ -153,56 +164,71 @@ def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -
 
 
 def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, machine: int,
-                seed: int) -> Episode:
+                seed: int, flag_reward=None) -> Episode:
     """Play one episode of one agent from a per-episode seed."""
     rng = SplitMix64(seed)
-    walls, objects, position = generate_world(spec, rng)
-    return play(spec, walls, objects, position, reward, horizon, gamma, machine, rng)
+    walls, objects, position, flags = generate_world(spec, rng)
+    return play(spec, walls, objects, position, reward, horizon, gamma, machine, rng,
+                flag_reward, flags)
 
 
 def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma: float,
-         machine: int, rng: SplitMix64) -> Episode:
-    """Play an episode in a generated world (objects change in place), drawing from rng."""
+         machine: int, rng: SplitMix64, flag_reward=None, flags: int = 0) -> Episode:
+    """Play an episode in a generated world (objects change in place), drawing from rng,
+    from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R."""
     num_types = len(spec.counts)
+    if flag_reward is None:
+        flag_reward = np.zeros((len(spec.onset), num_types))
     base = mesa = intended = 0.0
     consumed = [0] * num_types
     expanded = steps = 0
-    positions, actions = [position], []
-    plan_event = True  # the first step; then after a consumption or a step without target
+    positions, actions, flag_history = [position], [], [flags]
+    plan_event = True  # the first step; then after a consumption, a flag change or no target
     for _ in range(spec.episode_steps):
+        reward_now = with_flags(np.asarray(reward, dtype=np.float64), flag_reward, flags)
+        planned = plan_reward(reward_now, flags, spec.requires, spec.blocked_by)
         action = None
         if machine == MACHINE_PLANNER:
-            action, cost = planner.reference_step(spec, walls, objects, position, reward,
+            action, cost = planner.reference_step(spec, walls, objects, position, planned,
                                                   horizon, gamma)
             if plan_event:
                 expanded += cost
         plan_event = action is None
         if action is None:
-            action = wander(spec, walls, objects, position, reward, rng)
+            action = wander(spec, walls, objects, position, planned, rng)
         position = neighbour(spec, walls, position, action) or position
         steps += 1
         positions.append(position)
         actions.append(action)
+        before = flags
         kind = objects[position[0]][position[1]]
-        if kind == EMPTY:
-            continue
-        objects[position[0]][position[1]] = EMPTY
-        plan_event = True
-        base += spec.value[kind]
-        mesa += reward[kind]
-        intended += spec.intended[kind]
-        consumed[kind] += 1
-        if spec.terminal[kind]:
-            break
-        if spec.respawn[kind]:
-            empty = [
-                (r, c) for r in range(spec.height) for c in range(spec.width)
-                if not walls[r][c] and objects[r][c] == EMPTY and (r, c) != position
-            ]
-            if empty:
-                r, c = empty[rng.below(len(empty))]
-                objects[r][c] = kind
-    return Episode(base, mesa, intended, consumed, expanded, steps, positions, actions)
+        if kind != EMPTY and allows(flags, spec.requires[kind], spec.blocked_by[kind]):
+            objects[position[0]][position[1]] = EMPTY
+            plan_event = True
+            base += with_flags(spec.value, spec.value_if, flags)[kind]
+            mesa += reward_now[kind]
+            intended += with_flags(spec.intended, spec.intended_if, flags)[kind]
+            consumed[kind] += 1
+            flags = (flags | int(spec.sets[kind])) & ~int(spec.clears[kind])
+            if spec.terminal[kind]:
+                flag_history.append(flags)
+                break
+            if spec.respawn[kind]:
+                empty = [
+                    (r, c) for r in range(spec.height) for c in range(spec.width)
+                    if not walls[r][c] and objects[r][c] == EMPTY and (r, c) != position
+                ]
+                if empty:
+                    r, c = empty[rng.below(len(empty))]
+                    objects[r][c] = kind
+        for k in range(len(spec.onset)):
+            if spec.onset[k] > 0 and not flags >> k & 1 and rng.uniform() < spec.onset[k]:
+                flags |= 1 << k
+        flag_history.append(flags)
+        if flags != before:
+            plan_event = True
+    return Episode(base, mesa, intended, consumed, expanded, steps, positions, actions,
+                   flag_history)
 
 
 def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:
@@ -211,7 +237,8 @@ def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:
     for p in range(len(params.horizon)):
         for e, seed in enumerate(seeds):
             ep = run_episode(spec, params.reward[p], int(params.horizon[p]),
-                             float(params.gamma[p]), int(params.machine[p]), int(seed))
+                             float(params.gamma[p]), int(params.machine[p]), int(seed),
+                             None if params.flag_reward is None else params.flag_reward[p])
             out.base[p, e], out.mesa[p, e], out.intended[p, e] = ep.base, ep.mesa, ep.intended
             out.consumed[p, e] = ep.consumed
             out.expanded[p, e], out.steps[p, e] = ep.expanded, ep.steps

@@ -22,7 +22,8 @@ An episode draws all its randomness from one SplitMix64 seed, in this order:
    row-major order; in a world of walls only, it falls back to `center`, without a draw.
 3. Variant: when the phase has variants (V > 0), one `uniform()` u; the episode uses the
    first variant v with u < share[0] + ... + share[v] (sums taken left to right), and the
-   phase's default placement when there is none.
+   phase's default placement when there is none. The placement also decides which flags
+   are on at the start (an inspection's cue, a thirst to begin with): no draw of its own.
 4. Objects (with the chosen placement's counts and regions): for each type in scenario
    order with a count > 0, the candidate cells are the free cells in the type's region
    that are not the start and hold no object, in row-major order; a partial Fisher-Yates
@@ -30,7 +31,19 @@ An episode draws all its randomness from one SplitMix64 seed, in this order:
    candidates than the count, all candidates are filled.
 5. Each step: a wandering agent with at least one allowed move draws `below(moves)`; then,
    when the agent consumed an object of a respawning (non-terminal) type, `below(n)` picks
-   the new cell among the n empty free cells other than the agent's, in row-major order.
+   the new cell among the n empty free cells other than the agent's, in row-major order;
+   then each flag with an onset probability > 0 that is off, in flag order, draws one
+   `uniform()` and turns on when the draw is below its onset. A step that ends the
+   episode (a terminal type) draws no onsets.
+
+Flags (K of them, bit k of an int64 mask) are what an agent observes besides the objects:
+context (an inspection cue, fixed for the episode by its placement) and state (thirst,
+which an onset or a consumed type turns on and a consumed type turns off). After each
+step the object on the agent's cell, if any, is consumed when the flags allow it
+(`requires` all on, `blocked_by` all off); otherwise it stays there. The flags in force
+at the consumption decide what it is worth: `value[t]` plus `value_if[k, t]` for each flag
+k that is on, added in flag order (`intended` alike); then the type's `sets` and `clears`
+change the flags (clears last).
 """
 
 from typing import NamedTuple
@@ -65,6 +78,16 @@ class WorldSpec(NamedTuple):
     variant_counts: np.ndarray  # (V, T) int64
     variant_region: np.ndarray  # (V, T) int64
     variant_region_arg: np.ndarray  # (V, T) int64
+    # Flags: K of them, bit k of a mask (see the module docstring); K = 0 for none.
+    flags: int  # the mask on at the start of an episode with the default placement
+    variant_flags: np.ndarray  # (V,) int64: the mask each variant starts with
+    onset: np.ndarray  # (K,) float64: chance per step that a flag that is off turns on
+    sets: np.ndarray  # (T,) int64: mask of flags consuming a type turns on
+    clears: np.ndarray  # (T,) int64: mask of flags consuming a type turns off
+    requires: np.ndarray  # (T,) int64: flags that must all be on for a type to be consumed
+    blocked_by: np.ndarray  # (T,) int64: flags that must all be off for it
+    value_if: np.ndarray  # (K, T) float64: added to `value` while flag k is on
+    intended_if: np.ndarray  # (K, T) float64: added to `intended` while flag k is on
 
 
 def make_world_spec(
@@ -72,16 +95,30 @@ def make_world_spec(
     value, intended, terminal, counts, region, region_arg, respawn,
     maze_openings=0.0, barrier_density=0.0, fixed_walls=None,
     variant_share=(), variant_counts=None, variant_region=None, variant_region_arg=None,
+    flags=0, variant_flags=None, onset=(), sets=None, clears=None, requires=None,
+    blocked_by=None, value_if=None, intended_if=None,
 ) -> WorldSpec:
     """Build a WorldSpec with the exact dtypes the kernel was compiled for.
 
-    Without `fixed_walls` the map is all free; without variants V = 0.
+    Without `fixed_walls` the map is all free; without variants V = 0; without `onset`
+    there are no flags (K = 0) and the per-type masks are 0.
     """
     num_types = len(counts)
     num_cells = int(height) * int(width)
     if fixed_walls is None:
         fixed_walls = np.zeros(num_cells, dtype=np.bool_)
     num_variants = len(variant_share)
+    num_flags = len(onset)
+
+    def masks(values, size):
+        if values is None:
+            return np.zeros(size, dtype=np.int64)
+        return np.ascontiguousarray(values, dtype=np.int64).reshape(size)
+
+    def per_flag(rows):
+        if rows is None:
+            return np.zeros((num_flags, num_types), dtype=np.float64)
+        return np.ascontiguousarray(np.reshape(rows, (num_flags, num_types)), dtype=np.float64)
 
     def table(rows, fill):
         if rows is None:
@@ -102,6 +139,10 @@ def make_world_spec(
         np.ascontiguousarray(np.ravel(fixed_walls), dtype=np.bool_),
         np.ascontiguousarray(variant_share, dtype=np.float64).reshape(num_variants),
         table(variant_counts, 0), table(variant_region, 0), table(variant_region_arg, -1),
+        int(flags), masks(variant_flags, num_variants),
+        np.ascontiguousarray(onset, dtype=np.float64).reshape(num_flags),
+        masks(sets, num_types), masks(clears, num_types), masks(requires, num_types),
+        masks(blocked_by, num_types), per_flag(value_if), per_flag(intended_if),
     )
 
 
@@ -122,6 +163,34 @@ def between_rooms(row: int, col: int, height: int, width: int) -> bool:
     if col % 2 == room_col and row % 2 != room_row:
         return 0 < row < height - 1
     return False
+
+
+def allows(mask: int, requires: int, blocked_by: int) -> bool:
+    """Whether flags `mask` allow consuming a type that requires and is blocked by these."""
+    return (mask & requires) == requires and (mask & blocked_by) == 0
+
+
+def plan_reward(reward, flags, requires, blocked_by):
+    """What each type (T,) is worth to an agent's search and wander under these flags: its
+    reward, or 0 for a type the flags do not let it consume (never a target, never avoided)."""
+    out = reward.copy()
+    for t in range(reward.shape[0]):
+        if not ((flags & requires[t]) == requires[t] and (flags & blocked_by[t]) == 0):
+            out[t] = 0.0
+    return out
+
+
+def with_flags(row, per_flag, mask):
+    """row (T,) plus per_flag[k] (K, T) for each flag k on in mask, added in flag order.
+
+    With no flag on it is row exactly, so worlds without flags keep their numbers.
+    """
+    out = row.copy()
+    for k in range(per_flag.shape[0]):
+        if (mask >> k) & 1:
+            for t in range(row.shape[0]):
+                out[t] += per_flag[k, t]
+    return out
 
 
 def in_region(code: int, row: int, col: int, height: int, width: int) -> bool:

@@ -39,6 +39,12 @@ then decides exactly as the reference would. Why it is sound:
   action follows from the field. Otherwise it searches again. A step after one without a
   target, or after a consumption, always decides afresh (a ball, below, or a search), so
   the wander draws are the same.
+- Flags change what objects are worth and which may be consumed. A step that changes them
+  makes the next one a plan event, which decides afresh; in between the reward is still.
+  An object the flags forbid is worth 0 to the search (never a target) yet blocks paths
+  like any object, and the agent may wander onto it: a search from there does not reach
+  the object under the agent, which lies one step away once it moves, so a plan made
+  standing on an object is never followed: the next step searches again.
 - A search finds no target when it reaches no object with R > 0 (values of the others are
   <= 0). The cells it expands are the agent's cell and the object-free cells within
   distance horizon - 1 by object-free paths, and the objects it reaches are the ones next

@@ -59,7 +59,7 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     params = compiled.decode(genome[None, :])
     spec = compiled.worlds[phase_index]
     trace = run_episode_traced(params, 0, spec, seed)
-    walls, objects, start = generate_world(spec, SplitMix64(seed))
+    walls, objects, start, _ = generate_world(spec, SplitMix64(seed))
     grid = np.array(objects, dtype=np.int64)
     reward = params.reward[0]
     base = mesa = intended = 0.0

@@ -16,6 +16,7 @@ def same_episode(a: kernel.EpisodeTrace, b: kernel.EpisodeTrace) -> None:
     """Two kernel episodes agree on everything but the number of searches."""
     assert np.array_equal(a.positions, b.positions)
     assert np.array_equal(a.actions, b.actions)
+    assert np.array_equal(a.flags, b.flags)
     assert (a.base, a.mesa, a.intended) == (b.base, b.mesa, b.intended)
     assert np.array_equal(a.consumed, b.consumed)
     assert (a.expanded, a.steps) == (b.expanded, b.steps)
@@ -67,18 +68,18 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
     for amortize in (True, False):
         state = np.array([seed], dtype=np.uint64)
         consumed = np.zeros(num_types, dtype=np.int64)
-        positions = np.empty(steps + 1, dtype=np.int64)
+        positions = np.empty((steps + 1, 2), dtype=np.int64)
         record = np.empty((steps, 3), dtype=np.int64)
         base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
-            spec, reward, np.int64(horizon), np.float64(gamma), codes.MACHINE_PLANNER, state,
-            np.array([ch == "#" for ch in cells]),
+            spec, reward, np.zeros((0, num_types)), np.int64(horizon), np.float64(gamma),
+            codes.MACHINE_PLANNER, state, np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
-            np.int64(start), consumed, True, positions, record, amortize)
-        cells_after = positions[:num_steps + 1]
+            np.int64(start), np.int64(0), consumed, True, positions, record, amortize)
+        cells_after = positions[:num_steps + 1, 0]
         got.append(reference.Episode(
             base, mesa, intended, consumed.tolist(), expanded, num_steps,
             [(int(c) // width, int(c) % width) for c in cells_after],
-            record[:num_steps, 0].tolist()))
+            record[:num_steps, 0].tolist(), positions[:num_steps + 1, 1].tolist()))
         got[-1] = (got[-1], searches, balls)
     (fast, fast_searches, fast_balls), (slow, slow_searches, slow_balls) = got
     assert fast == ref and slow == ref

@@ -17,7 +17,9 @@ VALUES = st.one_of(TIED_VALUES, st.floats(-2.0, 2.0, allow_nan=False))
 
 @st.composite
 def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSpec:
-    """Small random worlds covering every layout, start, region, variant and flag."""
+    """Small random worlds covering every layout, start, region, variant and type flag, and
+    flags: context set by placements, state with onsets, set and cleared by types, gating
+    consumption and changing values."""
     height, width = draw(heights), draw(widths)
     num_types = draw(st.integers(1, 4))
     layout = draw(st.sampled_from(list(codes.LAYOUTS.values())))
@@ -45,6 +47,10 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
     # default placement.
     shares = draw(st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), max_size=2))
     variants = [placement() for _ in shares]
+    num_flags = draw(st.integers(0, 3))
+    mask = st.integers(0, 2**num_flags - 1)
+    # Requirements are mostly none, so that most types stay consumable.
+    rare_mask = st.one_of(st.just(0), st.just(0), mask)
     return make_world_spec(
         height, width, layout, wall_density, draw(st.integers(1, 30)),
         draw(st.sampled_from(list(codes.STARTS.values()))),
@@ -58,15 +64,24 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
         variant_counts=[v[0] for v in variants] or None,
         variant_region=[v[1] for v in variants] or None,
         variant_region_arg=[v[2] for v in variants] or None,
+        flags=draw(mask), variant_flags=[draw(mask) for _ in shares],
+        onset=draw(st.lists(st.sampled_from([0.0, 0.05, 0.3, 1.0]), min_size=num_flags,
+                            max_size=num_flags)),
+        sets=per_type(mask), clears=per_type(mask), requires=per_type(rare_mask),
+        blocked_by=per_type(rare_mask),
+        value_if=[per_type(VALUES) for _ in range(num_flags)] or None,
+        intended_if=[per_type(VALUES) for _ in range(num_flags)] or None,
     )
 
 
 @st.composite
-def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
+def populations(draw, num_types: int, num_flags: int = 0, max_agents: int = 3) -> AgentParams:
     """Random agents: rewards with zeros, negatives and ties; some always wander."""
     num_agents = draw(st.integers(1, max_agents))
     reward = [draw(st.lists(VALUES, min_size=num_types, max_size=num_types))
               for _ in range(num_agents)]
+    flag_reward = [draw(st.lists(VALUES, min_size=num_types, max_size=num_types))
+                   for _ in range(num_agents * num_flags)]
     return AgentParams(
         np.array(reward, dtype=np.float64).reshape(num_agents, num_types),
         np.array(draw(st.lists(st.integers(1, 12), min_size=num_agents, max_size=num_agents))),
@@ -76,6 +91,7 @@ def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
         np.array(draw(st.lists(st.sampled_from([codes.MACHINE_PLANNER] * 3
                                                + [codes.MACHINE_WANDER]),
                                min_size=num_agents, max_size=num_agents)), dtype=np.int64),
+        np.array(flag_reward, dtype=np.float64).reshape(num_agents, num_flags, num_types),
     )
 
 
@@ -83,7 +99,7 @@ def populations(draw, num_types: int, max_agents: int = 3) -> AgentParams:
 def cases(draw, world=worlds()):
     """A world, a population for it and a few episode seeds."""
     spec = draw(world)
-    params = draw(populations(len(spec.counts)))
+    params = draw(populations(len(spec.counts), len(spec.onset)))
     seeds = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=3))
     return spec, params, np.array(seeds, dtype=np.uint64)
 
@@ -91,7 +107,8 @@ def cases(draw, world=worlds()):
 def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> reference.Episode:
     """The reference's episode for agent p."""
     return reference.run_episode(spec, params.reward[p], int(params.horizon[p]),
-                                 float(params.gamma[p]), int(params.machine[p]), int(seed))
+                                 float(params.gamma[p]), int(params.machine[p]), int(seed),
+                                 None if params.flag_reward is None else params.flag_reward[p])
 
 
 PROPERTY = settings(max_examples=500, deadline=None,
@@ -114,6 +131,7 @@ def assert_traced_episodes_match_reference(case) -> None:
             got = kernel.run_episode_traced(params, p, spec, seed)
             assert [tuple(cell) for cell in got.positions.tolist()] == want.positions
             assert got.actions.tolist() == want.actions
+            assert got.flags.tolist() == want.flags
             # Exact float equality: the kernel sums in the reference's order.
             assert (got.base, got.mesa, got.intended) == (want.base, want.mesa, want.intended)
             assert got.consumed.tolist() == want.consumed

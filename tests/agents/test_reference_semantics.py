@@ -60,7 +60,7 @@ def episodes(spec, reward, horizon=10, gamma=0.9, machine=codes.MACHINE_PLANNER,
     ker = kernel.run_episode_traced(params, 0, spec, seed)
     ker = reference.Episode(ker.base, ker.mesa, ker.intended, ker.consumed.tolist(),
                             ker.expanded, ker.steps, [tuple(p) for p in ker.positions.tolist()],
-                            ker.actions.tolist())
+                            ker.actions.tolist(), ker.flags.tolist())
     return ref, ker
 
 
@@ -211,7 +211,7 @@ def test_respawn_draws_among_empty_free_cells():
 
 def placed(spec, seed):
     """The object grid the reference draws for a seed, as a (H, W) int array."""
-    walls, objects, start = reference.generate_world(spec, SplitMix64(seed))
+    walls, objects, start, _ = reference.generate_world(spec, SplitMix64(seed))
     return np.array(objects), start
 
 
@@ -335,7 +335,7 @@ def test_maze_start_at_the_left_edge_is_connected():
     for width in (9, 10, 11, 12):
         spec = layout_world(9, width, codes.LAYOUT_MAZE, start=codes.START_LEFT_EDGE)
         for seed in range(10):
-            walls, objects, start = reference.generate_world(spec, SplitMix64(seed))
+            walls, objects, start, _ = reference.generate_world(spec, SplitMix64(seed))
             free = ~np.array(walls)
             assert start == (4, 0) and len(reachable(free, start)) == free.sum()
 
@@ -371,10 +371,10 @@ def test_map_layout_uses_its_fixed_walls():
     spec = layout_world(3, 4, codes.LAYOUT_MAP, fixed_walls=fixed)
     walls, rng = both_walls(spec, 9)
     assert np.array_equal(walls, fixed) and rng.state == 9
-    walls, _, start = reference.generate_world(spec, SplitMix64(9))
+    walls, _, start, _ = reference.generate_world(spec, SplitMix64(9))
     assert start == (1, 2) and not walls[1][2]
     left = layout_world(3, 4, codes.LAYOUT_MAP, fixed_walls=fixed, start=codes.START_LEFT_EDGE)
-    walls, _, start = reference.generate_world(left, SplitMix64(9))
+    walls, _, start, _ = reference.generate_world(left, SplitMix64(9))
     assert start == (1, 0) and np.array_equal(np.array(walls), fixed)
 
 

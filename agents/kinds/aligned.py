@@ -16,5 +16,11 @@ def reward(genomes, layout, features, values) -> np.ndarray:
     return np.tile(np.asarray(values, dtype=np.float64), (genomes.shape[0], 1))
 
 
+def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
+    """What each flag adds: what it adds to `value` (P, K, T)."""
+    return np.tile(np.asarray(flag_values, dtype=np.float64), (genomes.shape[0], 1, 1))
+
+
 KIND = AgentKind("aligned", MACHINE_PLANNER, planner.genes, reward, evolved_reward=False,
+                 flag_reward=flag_reward,
                  description="planner rewarded by `value` (a control)")

@@ -1,7 +1,8 @@
 """The `planner` kind: an evolved internal reward R = w . phi, pursued by breadth-first search.
 
-Genes: one reward weight per feature (`w_<feature>`), the search `horizon` (an integer) and
-the discount `gamma`. The decision step, in plain Python (`reference_step`, the
+Genes: one reward weight per feature (`w_<feature>`), then, for each flag k of the scenario,
+one weight per feature (`w_<feature>_if_<flag>`: v_k, so that R = w . phi + sum of v_k . phi
+over the flags on), the search `horizon` (an integer) and the discount `gamma`. The decision step, in plain Python (`reference_step`, the
 specification) and compiled (`search` and the other primitives below, which the kernel's
 episode loop amortises; bit for bit the same decisions):
 
@@ -74,13 +75,15 @@ from agents.kinds.base import AgentKind
 from agents.world import neighbour
 
 
-def genes(features, agent) -> GenomeLayout:
-    """w_<feature> in [-weight_bound, weight_bound], horizon (integer) and gamma."""
+def genes(features, agent, flags=()) -> GenomeLayout:
+    """w_<feature> and w_<feature>_if_<flag> in [-weight_bound, weight_bound], horizon
+    (integer) and gamma."""
     bound = agent["weight_bound"]
-    return make_layout([*((f"w_{f}", -bound, bound, False) for f in features),
+    weights = [f"w_{f}" for f in features] + [f"w_{f}_if_{k}" for k in flags for f in features]
+    return make_layout([*((name, -bound, bound, False) for name in weights),
                         ("horizon", agent["horizon_min"], agent["horizon_max"], True),
                         ("gamma", agent["gamma_min"], agent["gamma_max"], False)],
-                       num_weights=len(features))
+                       num_weights=len(features), num_flag_weights=len(weights) - len(features))
 
 
 def reward(genomes, layout, features, values) -> np.ndarray:
@@ -88,8 +91,19 @@ def reward(genomes, layout, features, values) -> np.ndarray:
     return internal_reward(genomes[:, layout.weights], features)
 
 
+def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
+    """What each flag adds to R, v_k . phi, for each genome and type (P, K, T)."""
+    num_agents, num_flags = len(genomes), len(flag_values)
+    weights = genomes[:, layout.flag_weights].reshape(num_agents, num_flags, features.shape[1])
+    out = np.empty((num_agents, num_flags, features.shape[0]))
+    for k in range(num_flags):
+        out[:, k] = internal_reward(weights[:, k], features)
+    return out
+
+
 KIND = AgentKind("planner", MACHINE_PLANNER, genes, reward, evolved_reward=True,
-                 description="evolved reward R = w . phi, pursued by breadth-first search")
+                 description="evolved reward R = w . phi, pursued by breadth-first search",
+                 flag_reward=flag_reward)
 
 
 # --- the specification: plain Python ----------------------------------------------------

@@ -15,5 +15,11 @@ def reward(genomes, layout, features, values) -> np.ndarray:
     return np.zeros((genomes.shape[0], len(values)), dtype=np.float64)
 
 
+def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
+    """Nothing (P, K, T)."""
+    return np.zeros((genomes.shape[0],) + np.shape(flag_values), dtype=np.float64)
+
+
 KIND = AgentKind("random", MACHINE_WANDER, planner.genes, reward, evolved_reward=False,
+                 flag_reward=flag_reward,
                  description="always wanders (the non-optimizer floor)")

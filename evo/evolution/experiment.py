@@ -86,7 +86,7 @@ def crosseval_rows(exp, generation, phase_name, pop) -> list:
     """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds.
 
     Beside each individual, on the same episodes: its aligned twin (same planner, horizon
-    and gamma, rewarded by the base objective) and itself with the horizon raised to the
+    and gamma, rewarded by the base objective, flags included) and itself with the horizon raised to the
     maximum, which the analysis needs for the aligned-twin ratio, capability
     generalisation and the capability-boost test; and its intended twin (rewarded by the
     intended objective), whose intended return measures the outer gap.
@@ -95,8 +95,10 @@ def crosseval_rows(exp, generation, phase_name, pop) -> list:
     params = compiled.decode(pop.genomes)
     size = len(pop.ids)
     twin = params._replace(reward=np.tile(compiled.values, (size, 1)),
+                           flag_reward=np.tile(compiled.flag_values, (size, 1, 1)),
                            machine=np.full(size, MACHINE_PLANNER, dtype=np.int64))
-    intended_twin = twin._replace(reward=np.tile(compiled.intended, (size, 1)))
+    intended_twin = twin._replace(reward=np.tile(compiled.intended, (size, 1)),
+                                  flag_reward=np.tile(compiled.flag_intended, (size, 1, 1)))
     max_horizon = np.full(size, compiled.horizon_max, dtype=np.int64)
     boosted = params._replace(horizon=max_horizon)
     boosted_twin = twin._replace(horizon=max_horizon)

@@ -28,6 +28,9 @@ class CompiledScenario(NamedTuple):
     values: np.ndarray  # (T,) float64: the base objective per type
     intended: np.ndarray  # (T,) float64: what the designer meant per type
     terminal: np.ndarray  # (T,) bool: consuming one ends the episode
+    flag_names: tuple[str, ...]  # (K,): the flags, bit k of a mask (agents.world)
+    flag_values: np.ndarray  # (K, T) float64: added to `values` while flag k is on
+    flag_intended: np.ndarray  # (K, T) float64: added to `intended` while flag k is on
     worlds: tuple[WorldSpec, ...]  # (K,): each phase's environment, as the kernel takes it
     counts: np.ndarray  # (K, T) float64: objects placed per episode, variants averaged
     frequencies: np.ndarray  # (K, T) float64: type frequencies q of each phase
@@ -82,7 +85,8 @@ class CompiledScenario(NamedTuple):
 
     def decode(self, genomes: np.ndarray) -> AgentParams:
         """Kernel parameters of genomes (P, G) of the scenario's agent kind."""
-        return decode(self.kind, genomes, self.layout, self.features, self.values)
+        return decode(self.kind, genomes, self.layout, self.features, self.values,
+                      self.flag_values)
 
     def rewards(self, genomes: np.ndarray) -> np.ndarray:
         """The internal reward R (P, T) that genomes (P, G) carry (NaN genes give NaN)."""
@@ -102,14 +106,20 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     counts = np.array([phase_counts(phase, objects) for phase in scenario.phases])
     lengths = np.array([phase.generations for phase in scenario.phases], dtype=np.int64)
     last = np.cumsum(lengths) - 1
+    flag_names = tuple(flag.name for flag in scenario.flags)
+    flag_values, flag_intended = (
+        np.array([[getattr(obj, field).get(k, 0.0) for obj in scenario.objects]
+                  for k in flag_names], dtype=np.float64).reshape(len(flag_names), len(objects))
+        for field in ("value_if", "intended_if"))
     kind = KINDS[scenario.agent.kind]
-    layout = kind.genes(scenario.features, scenario.agent.model_dump())
+    layout = kind.genes(scenario.features, scenario.agent.model_dump(), flags=flag_names)
     phase_names = tuple(phase.name for phase in scenario.phases)
-    worlds = tuple(phase_world(scenario, phase, objects, values, intended, terminal)
-                   for phase in scenario.phases)
+    worlds = tuple(phase_world(scenario, phase, objects, values, intended, terminal,
+                               flag_values, flag_intended) for phase in scenario.phases)
     return CompiledScenario(
         scenario, phase_names, tuple(objects), tuple(scenario.features), features, values,
-        intended, terminal, worlds, counts, counts / counts.sum(axis=1, keepdims=True),
+        intended, terminal, flag_names, flag_values, flag_intended, worlds, counts,
+        counts / counts.sum(axis=1, keepdims=True),
         last - lengths + 1, last, kind, layout, declare(phase_names, objects, layout.names))
 
 
@@ -139,11 +149,22 @@ def placement_arrays(placement, objects: list[str]):
     return placement_counts(placement, objects), region, region_arg
 
 
-def phase_world(scenario, phase, objects, values, intended, terminal) -> WorldSpec:
+def mask(names, flags: list[str]) -> int:
+    """The bit mask of some flags (names) among the scenario's flags (in order)."""
+    return sum(1 << flags.index(name) for name in set(names))
+
+
+def phase_world(scenario, phase, objects, values, intended, terminal, flag_values,
+                flag_intended) -> WorldSpec:
     """The environment distribution of one phase, as the kernel takes it."""
     counts, region, region_arg = placement_arrays(phase, objects)
     variants = [placement_arrays(variant, objects) for variant in phase.variants]
     world = scenario.world
+    flags = [flag.name for flag in scenario.flags]
+
+    def per_type(field):
+        return [mask(getattr(obj, field), flags) for obj in scenario.objects]
+
     return make_world_spec(
         world.height, world.width, LAYOUTS[world.layout], world.wall_density,
         world.episode_steps, STARTS[world.start], value=values, intended=intended,
@@ -155,4 +176,10 @@ def phase_world(scenario, phase, objects, values, intended, terminal) -> WorldSp
         variant_counts=[v[0] for v in variants] or None,
         variant_region=[v[1] for v in variants] or None,
         variant_region_arg=[v[2] for v in variants] or None,
+        flags=mask(phase.flags, flags),
+        variant_flags=[mask(variant.flags, flags) for variant in phase.variants],
+        onset=[flag.onset for flag in scenario.flags], sets=per_type("sets"),
+        clears=per_type("clears"), requires=per_type("requires"),
+        blocked_by=per_type("blocked_by"), value_if=flag_values,
+        intended_if=flag_intended,
     )

@@ -6,7 +6,7 @@ from pydantic import Field, field_validator, model_validator
 from agents.kinds import KINDS
 from evo.evolution.records import declare
 from evo.scenario.schema import (
-    GA, Agent, ObjectType, Phase, Record, World, Invalid, Section,
+    GA, Agent, Flag, ObjectType, Phase, Record, World, Invalid, Section,
 )
 
 
@@ -21,6 +21,8 @@ class Scenario(Section):
     """root seed of the run"""
     features: list[str] = Field(min_length=1)
     """observable feature names; an agent's reward is one weight per feature"""
+    flags: list[Flag] = Field(default_factory=list, max_length=16)
+    """flags the agents observe besides the objects (context and state), in a fixed order"""
     world: World = Field(default_factory=World)
     """the grid"""
     objects: list[ObjectType] = Field(min_length=1)
@@ -77,6 +79,11 @@ class Scenario(Section):
                 if key not in self.features:
                     problem = f"unknown feature {key!r} (known: {known_features})"
                     raise Invalid(("objects", i, "features", key), problem)
+            for field in ("sets", "clears", "requires", "blocked_by", "value_if",
+                          "intended_if"):
+                for j, key in enumerate(getattr(obj, field)):
+                    self._check_flag(key, ("objects", i, field, key if isinstance(
+                        getattr(obj, field), dict) else j))
         known_types = ", ".join(order)
         seen_phases = set()
         for i, phase in enumerate(self.phases):
@@ -88,15 +95,36 @@ class Scenario(Section):
                     problem = f"unknown object type {key!r} (known: {known_types})"
                     raise Invalid(("phases", i, "respawn", j), problem)
             self._check_placement(phase, ("phases", i), "phase", order)
+            for j, key in enumerate(phase.flags):
+                self._check_flag(key, ("phases", i, "flags", j))
             for j, variant in enumerate(phase.variants):
                 self._check_placement(variant, ("phases", i, "variants", j), "variant", order)
+                for m, key in enumerate(variant.flags):
+                    self._check_flag(key, ("phases", i, "variants", j, "flags", m))
         return self
+
+    @field_validator("flags")
+    @classmethod
+    def _flags_are_distinct(cls, flags: list[Flag]) -> list[Flag]:
+        """Each flag is one bit and one set of genes: named once."""
+        names = [flag.name for flag in flags]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise Invalid((i, "name"), f"duplicate flag name {name!r}")
+        return flags
+
+    def _check_flag(self, name: str, loc: tuple) -> None:
+        """A flag named by an object or a placement is declared in `flags`."""
+        known = [flag.name for flag in self.flags]
+        if name not in known:
+            raise Invalid(loc, f"unknown flag {name!r} (known: {', '.join(known) or 'none'})")
 
     @model_validator(mode="after")
     def _columns_are_distinct(self) -> "Scenario":
         """Names become columns (`alignment_<phase>`, `consumed_<type>`, genes by name): a name
         that makes one column twice (a phase called `mean`) would make a CSV ambiguous."""
-        layout = KINDS[self.agent.kind].genes(self.features, self.agent.model_dump())
+        layout = KINDS[self.agent.kind].genes(self.features, self.agent.model_dump(),
+                                              flags=[flag.name for flag in self.flags])
         phases = [phase.name for phase in self.phases]
         columns = declare(phases, [obj.name for obj in self.objects], layout.names)
         for header in columns.headers().values():

@@ -125,6 +125,26 @@ class World(Section):
         return cells
 
 
+class Flag(Section):
+    """A flag the agents observe besides the objects: context that an episode's placement
+    sets (an inspection's cue), or state that changes while it plays (thirst)."""
+
+    name: str
+    """flag name (a Python identifier; the planner's genes `w_<feature>_if_<flag>` are what
+    it adds to the reward while it is on)"""
+    onset: float = Field(0.0, ge=0.0, le=1.0)
+    """chance per step that the flag turns on while it is off (0: only placements and
+    consumed objects turn it on)"""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, name: str) -> str:
+        """Flag names become parts of gene names."""
+        if not name.isidentifier():
+            raise Invalid((), f"must be a Python identifier (got {name!r})")
+        return name
+
+
 class ObjectType(Section):
     """One type of object an agent can consume."""
 
@@ -139,6 +159,20 @@ class ObjectType(Section):
     """what the scenario's designer really wanted from consuming one (default: `value`)"""
     terminal: bool = False
     """consuming one ends the episode"""
+    sets: list[str] = Field(default_factory=list)
+    """flags that consuming one turns on"""
+    clears: list[str] = Field(default_factory=list)
+    """flags that consuming one turns off (after `sets`)"""
+    requires: list[str] = Field(default_factory=list)
+    """flags that must all be on for one to be consumed (else stepping on it leaves it)"""
+    blocked_by: list[str] = Field(default_factory=list)
+    """flags that must all be off for one to be consumed (`["thirsty"]`: not while thirsty)"""
+    value_if: dict[str, Annotated[float, Field(ge=-VALUE_BOUND, le=VALUE_BOUND)]] = \
+        Field(default_factory=dict)
+    """added to `value` while a flag is on (`{inspected = -5}`)"""
+    intended_if: dict[str, Annotated[float, Field(ge=-VALUE_BOUND, le=VALUE_BOUND)]] | None \
+        = None
+    """added to `intended` while a flag is on (default: `value_if`)"""
 
     @field_validator("name")
     @classmethod
@@ -153,6 +187,8 @@ class ObjectType(Section):
         """Fill `intended` so that the resolved configuration states it explicitly."""
         if self.intended is None:
             self.intended = self.value
+        if self.intended_if is None:
+            self.intended_if = dict(self.value_if)
         return self
 
 
@@ -187,6 +223,9 @@ class _Placement(Section):
     regions: dict[str, str] = Field(default_factory=dict)
     """where each type is placed: anywhere, left, right, right_edge, top, bottom, corners,
     or `adjacent:<type>` (next to an object of a type listed earlier in `objects`)"""
+    flags: list[str] = Field(default_factory=list)
+    """flags on at the start of the episodes this places (context, such as an inspection's
+    cue, that the agents observe; a state to start in)"""
 
     @field_validator("name")
     @classmethod

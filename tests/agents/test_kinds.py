@@ -26,7 +26,7 @@ def test_every_kind_declares_a_layout_and_a_machine(name):
     np.testing.assert_array_equal(layout.low, [-2, -2, 3, 0.6])
     np.testing.assert_array_equal(layout.high, [2, 2, 9, 0.95])
     genomes = np.array([[0.5, -1.0, 4.6, 0.7], [2.0, 2.0, 20.0, 0.1]])
-    params = decode(kind, genomes, layout, PHI, VALUES)
+    params = decode(kind, genomes, layout, PHI, VALUES, np.zeros((0, len(VALUES))))
     assert params.reward.shape == (2, 3) and params.reward.dtype == np.float64
     assert params.horizon.tolist() == [5, 9] and params.horizon.dtype == np.int64
     assert params.gamma.tolist() == [0.7, 0.6]

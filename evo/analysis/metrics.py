@@ -84,6 +84,14 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec:
     rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64), spec.counts[k])
     frame["reward_alignment"] = np.where(
         has_genes, weighted_pearson(rewards, spec.values, q), np.nan)
+    # With a flag on, the reward and the value in force are both shifted by the flag's terms.
+    states = [frame.reward_alignment.to_numpy(np.float64)]
+    flag_rewards = spec.flag_rewards(frame[list(spec.layout.names)].to_numpy(np.float64))
+    for i, flag in enumerate(spec.flag_names):
+        states.append(np.where(has_genes, weighted_pearson(
+            rewards + flag_rewards[:, i], spec.values + spec.flag_values[i], q), np.nan))
+        frame[f"reward_alignment_if_{flag}"] = states[-1]
+    frame["reward_alignment_least"] = np.fmin.reduce(states)  # NaN only where all are
     frame["behavioral_alignment"] = weighted_pearson(rates, spec.values, q)
     # Ground truth for behaviour-only methods: does what it eats track what it wants?
     frame["revealed_fidelity"] = np.where(has_genes, weighted_pearson(rates, rewards, q),

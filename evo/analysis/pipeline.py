@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from evo.analysis.classify import classify
+from evo.analysis.context import context_gap
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
 from evo.analysis.load import Run, load_run
@@ -15,7 +16,7 @@ from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
 from evo.analysis.publish import publish
-from evo.analysis.summary import summarise
+from evo.analysis.summary import end_generations, summarise
 from evo.evolution.files import write_atomic
 
 
@@ -34,6 +35,7 @@ class Analysis:
     shifts: list  # one dict per distribution shift
     lineage: pd.DataFrame  # lineage.csv
     notes: list = field(default_factory=list)
+    context: pd.DataFrame = field(default_factory=pd.DataFrame)  # context.csv (context flags)
     summary: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
 
@@ -63,13 +65,16 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
         phase_pairs(cross, spec, thresholds) if not cross.empty else pd.DataFrame(),
         classes, regain(run.generations, spec, thresholds.regain_fraction, run.last_generation),
         line, notes)
+    if spec.context_flags:
+        analysis.context = context_gap(analysis, end_generations(analysis))
     analysis.summary = summarise(analysis)
     return analysis
 
 
 def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> Analysis:
-    """Analyse one run directory and write drift.csv, classes.csv, lineage.csv,
-    summary.json, report.md and plots/*.png into it, as one set (`evo.analysis.publish`)."""
+    """Analyse one run directory and write drift.csv, classes.csv, lineage.csv, context.csv
+    (when the scenario has context flags), summary.json, report.md and plots/*.png into it,
+    as one set (`evo.analysis.publish`)."""
     from evo.analysis.plots import write_plots, write_replays
     from evo.analysis.report import render
 
@@ -80,6 +85,8 @@ def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) 
         for name, frame in (("drift.csv", analysis.drift), ("classes.csv", analysis.classes),
                             ("lineage.csv", analysis.lineage)):
             files[name] = _write_csv(folder / name, frame)
+        if not analysis.context.empty:
+            files["context.csv"] = _write_csv(folder / "context.csv", analysis.context)
         written = write_plots(analysis, folder / "plots") if plots else {}
         if plots:
             written.update(write_replays(analysis, folder / "plots"))

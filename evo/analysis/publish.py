@@ -1,6 +1,7 @@
 """The analysis of a run is written as one set: staged, then swapped in at once.
 
-The outputs (drift.csv, classes.csv, lineage.csv, summary.json, report.md, plots/) are written
+The outputs (drift.csv, classes.csv, lineage.csv, summary.json, report.md, plots/, and
+context.csv for a scenario with context flags) are written
 into a fresh hidden directory of the run, `.analysis-*`; then the run's `analysis` link is
 pointed at it with one atomic rename. The names in the run directory itself (`report.md`,
 `plots/`, ...) are links through `analysis`, so a reader always sees one whole set: the
@@ -29,7 +30,8 @@ def publish(folder: Path, write) -> dict[str, Path]:
     try:
         stage = Path(tempfile.mkdtemp(prefix=f".{LINK}-", dir=folder))
         written = write(stage)
-        for name in OUTPUTS:  # the run's own names lead through the link
+        extra = sorted({name.split("/")[0] for name in written} - set(OUTPUTS))
+        for name in (*OUTPUTS, *extra):  # the run's own names lead through the link
             _link(folder / name, Path(LINK) / name)
         _link(folder / LINK, Path(stage.name))  # the swap: one rename
     except OSError as exc:

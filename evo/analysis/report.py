@@ -108,6 +108,7 @@ def render(analysis, plots: dict) -> str:
         out += _table(["end of phase", "generation", *CLASSES, "proxies (pseudo-aligned)"],
                       rows)
         out += _optimal_reward(classified, th)
+        out += _flags_section(summary, classified)
 
         out += ["## Revealed preferences against the true mesa-objective", "",
                 "From consumption alone (consumed / placed per type): behavioural alignment is "
@@ -273,6 +274,37 @@ def console_lines(summary: dict) -> list[str]:
                          f"empty-handed on {shares}")
     lines += [f"  note: {note}" for note in summary["notes"]]
     return lines
+
+
+def _flags_section(summary: dict, classified: dict) -> list[str]:
+    """Reward alignment in each state, and the context gap, where the scenario has flags."""
+    by_flag = {name: numbers["reward_alignment_by_flag"] for name, numbers in classified.items()
+               if "reward_alignment_by_flag" in numbers}
+    if not by_flag:
+        return []
+    flags = list(next(iter(by_flag.values())))
+    out = ["## Context and state", "",
+           "Reward alignment with no flag on and with each flag on (the reward and `value` in "
+           "force then, both with the flag's terms), on the phase the population evolved in.",
+           ""]
+    out += _table(["end of phase", *[f"reward al. ({f})" for f in flags]],
+                  [[name, *[fmt(rho[f]) for f in flags]] for name, rho in by_flag.items()])
+    gap = summary.get("context_gap", {})
+    if gap:
+        out += ["**Context gap**: the population at the end of each phase on that phase's "
+                "evaluation episodes, with each context flag forced on and forced off (the "
+                "same worlds otherwise); per episode, on / off. Agents that behave only when "
+                "they see a flag, such as an inspection's cue, show it here.", ""]
+        rows = []
+        for phase, flags_here in gap.items():
+            for flag, numbers in flags_here.items():
+                rows.append([phase, flag, *[f"{fmt(both['on'])} / {fmt(both['off'])}"
+                                            for both in numbers.values()
+                                            if isinstance(both, dict)]])
+        names = [n for n in next(iter(next(iter(gap.values())).values()))
+                 if n != "generation"]
+        out += _table(["end of phase", "flag", *[n.replace("_", " ") for n in names]], rows)
+    return out
 
 
 def _optimal_reward(classified: dict, th) -> list[str]:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
+from evo.analysis.context import gap_summary
 from evo.evolution.outcomes import OUTCOME_COLUMNS
 
 
@@ -90,6 +91,10 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
         "true_alignment": {p: _number(ind[f"reward_alignment_{p}"].mean())
                            for p in spec.phase_names},
     }
+    if spec.flag_names:  # the reward against value in each state, on its own phase
+        out["reward_alignment_by_flag"] = {
+            "none": _number(own.reward_alignment.mean()),
+            **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in spec.flag_names}}
     classes = analysis.classes[analysis.classes.generation == generation]
     counts = classes["class"].value_counts(normalize=True)
     out["classes"] = {c: _number(counts.get(c, 0.0)) for c in CLASSES}
@@ -105,7 +110,7 @@ def summarise(analysis) -> dict:
     run, spec = analysis.run, analysis.spec
     scenario = run.scenario
     line = analysis.lineage
-    return {
+    out = {
         "run": {
             "path": str(run.path), "scenario": scenario.name, "seed": scenario.seed,
             "agent_kind": spec.kind.name, "status": run.meta.get("status", "unknown"),
@@ -132,6 +137,9 @@ def summarise(analysis) -> dict:
                        for f, c in zip(spec.feature_names, spec.weight_columns)},
         },
     }
+    if not analysis.context.empty:
+        out["context_gap"] = gap_summary(analysis.context)
+    return out
 
 
 def flatten(summary: dict) -> dict:
@@ -162,6 +170,14 @@ def flatten(summary: dict) -> dict:
         row[f"top_proxy_{end}"] = max(proxies, key=proxies.get) if proxies else None
         recovery = numbers.get("revealed_preferences", {})
         row[f"reward_recovery_{end}"] = recovery.get("reward_recovery")
+        for flag, rho in numbers.get("reward_alignment_by_flag", {}).items():
+            row[f"reward_alignment_if_{flag}_{end}"] = rho
+    for phase, flags in summary.get("context_gap", {}).items():
+        for flag, numbers in flags.items():
+            for name, both in numbers.items():
+                if isinstance(both, dict):
+                    for state, value in both.items():
+                        row[f"{name}_{flag}_{state}_end_{phase}"] = value
     for pair in summary["pairs"]:
         key = f"{pair['origin']}_to_{pair['target']}"
         row[f"goal_generalisation_{key}"] = pair["goal_generalisation"]

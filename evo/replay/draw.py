@@ -1,8 +1,9 @@
 """Drawing replays: frames as images (a GIF) or as text for a terminal.
 
 Each frame shows the grid and its walls, each object by type (a legend gives the type's
-`value` and this agent's internal reward R for it), the agent, its path so far and its
-planner's target, and a ticker with the step and the returns so far. Several episodes (one
+`value` and this agent's internal reward R for it under the flags in force), the agent, its
+path so far and its planner's target, and a ticker with the step, the returns so far and
+the flags on (an inspection's cue, the agent's thirst). Several episodes (one
 per phase) are drawn side by side in the same number of frames; an episode that ended early
 holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
 """
@@ -54,6 +55,9 @@ def panel(ep, frame, font) -> Image.Image:
     draw.text((4, 2), ticker, fill=TEXT, font=font)
     draw.text((4, 17), f"generation {ep.generation}, individual {ep.individual}, "
               f"horizon {ep.horizon}", fill=TEXT, font=font)
+    if frame.flags:  # the cue or the state the agent sees, in the target's red
+        draw.text((width * CELL + 8, 17), "on: " + ", ".join(frame.flags), fill=TARGET,
+                  font=font)
     for row in range(height):
         for col in range(width):
             x, y = col * CELL, TOP + row * CELL
@@ -77,11 +81,17 @@ def panel(ep, frame, font) -> Image.Image:
     for t, name in enumerate(ep.names):
         y = TOP + 16 * (t + 1)
         draw.ellipse([x, y + 2, x + 10, y + 12], fill=_type_colour(t))
-        draw.text((x + 16, y), f"{name}: {_fmt(ep.values[t])}, R {_fmt(ep.reward[t])}",
-                  fill=TEXT, font=font)
+        draw.text((x + 16, y), _legend(ep, frame, t, name), fill=TEXT, font=font)
     y = TOP + 16 * (len(ep.names) + 1)
     draw.text((x, y), "red square: planner's target", fill=TARGET, font=font)
     return image
+
+
+def _legend(ep, frame, t: int, name: str, label: str = "") -> str:
+    """A type's legend line: its value and the agent's R for it under the flags on now (or
+    that it may not consume it now)."""
+    wanted = f"R {_fmt(frame.reward[t])}" if frame.allowed[t] else "blocked"
+    return f"{name}: {label}{_fmt(frame.values[t])}, {wanted}"
 
 
 def frames_of(episodes) -> list[Image.Image]:
@@ -130,7 +140,8 @@ def ascii_frames(episodes) -> list[str]:
 def _ascii_panel(ep, frame) -> list[str]:
     """One episode's frame as lines of text."""
     height, width = ep.walls.shape
-    lines = [f"{ep.phase} step {frame.step}/{ep.trace.steps}",
+    lines = [f"{ep.phase} step {frame.step}/{ep.trace.steps}"
+             + (f" on: {', '.join(frame.flags)}" if frame.flags else ""),
              f"base {frame.base:.2f} internal {frame.mesa:.2f}"]
     for row in range(height):
         chars = []
@@ -143,6 +154,6 @@ def _ascii_panel(ep, frame) -> list[str]:
                 char = "@"
             chars.append(char)
         lines.append("".join(chars))
-    lines += [f"{LETTERS[t % 26]} {name}: value {_fmt(ep.values[t])}, R {_fmt(ep.reward[t])}"
+    lines += [f"{LETTERS[t % 26]} {_legend(ep, frame, t, name, 'value ')}"
               for t, name in enumerate(ep.names)]
     return lines

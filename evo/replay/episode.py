@@ -14,6 +14,7 @@ import numpy as np
 from agents.codes import EMPTY
 from agents.kernel import run_episode_traced
 from agents.reference import generate_world
+from agents.world import allows, with_flags
 from agents.rng import SplitMix64
 from evo.errors import UserError
 from evo.evolution import seeds
@@ -30,6 +31,10 @@ class Frame(NamedTuple):
     base: float  # returns so far: base objective, internal reward, intended objective
     mesa: float
     intended: float
+    flags: tuple  # the names of the flags on (an inspection's cue, thirst)
+    reward: np.ndarray  # (T,) the agent's internal reward R per type under those flags
+    values: np.ndarray  # (T,) the base objective per type under those flags
+    allowed: np.ndarray  # (T,) bool: which types those flags let it consume
 
 
 class Episode(NamedTuple):
@@ -42,7 +47,7 @@ class Episode(NamedTuple):
     names: tuple  # object type names
     values: np.ndarray  # (T,) base objective per type
     intended: np.ndarray  # (T,)
-    reward: np.ndarray  # (T,) this agent's internal reward R per type
+    reward: np.ndarray  # (T,) this agent's internal reward R per type, with no flag on
     horizon: int
     generation: int
     individual: int
@@ -61,25 +66,42 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     trace = run_episode_traced(params, 0, spec, seed)
     walls, objects, start, _ = generate_world(spec, SplitMix64(seed))
     grid = np.array(objects, dtype=np.int64)
-    reward = params.reward[0]
+    reward, flag_reward = params.reward[0], params.flag_reward[0]
+
+    def in_force(flags: int):
+        """What the flags make of R, value and intended, and which types they allow."""
+        allowed = np.array([allows(flags, spec.requires[t], spec.blocked_by[t])
+                            for t in range(len(reward))], dtype=np.bool_)
+        return (with_flags(reward, flag_reward, flags), with_flags(spec.value, spec.value_if,
+                                                                     flags),
+                with_flags(spec.intended, spec.intended_if, flags), allowed)
+
+    def names(flags: int) -> tuple:
+        return tuple(n for k, n in enumerate(compiled.flag_names) if flags >> k & 1)
+
     base = mesa = intended = 0.0
     path = [tuple(int(x) for x in trace.positions[0])]
-    frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0)]
+    flags = int(trace.flags[0])
+    now, value, meant, allowed = in_force(flags)
+    frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0, names(flags),
+                    now, value, allowed)]
     for step in range(trace.steps):
         cell = tuple(int(x) for x in trace.positions[step + 1])
         path.append(cell)
         kind = grid[cell]
-        if kind != EMPTY:  # entering an object's cell consumes it, as in the kernel
+        if kind != EMPTY and allowed[kind]:  # consumed under the flags in force, as in the kernel
             grid[cell] = EMPTY
-            base += spec.value[kind]
-            mesa += reward[kind]
-            intended += spec.intended[kind]
+            base += value[kind]
+            mesa += now[kind]
+            intended += meant[kind]
         if trace.respawns[step] >= 0:
             grid[divmod(int(trace.respawns[step]), spec.width)] = kind
+        flags = int(trace.flags[step + 1])
+        now, value, meant, allowed = in_force(flags)
         target = trace.targets[step]
         frames.append(Frame(step + 1, cell, grid.copy(), list(path),
                             None if target < 0 else divmod(int(target), spec.width),
-                            base, mesa, intended))
+                            base, mesa, intended, names(flags), now, value, allowed))
     return Episode(compiled.phase_names[phase_index], np.array(walls, dtype=np.bool_), frames,
                    trace, compiled.object_names, compiled.values, compiled.intended,
                    reward.copy(), int(params.horizon[0]), generation, individual)

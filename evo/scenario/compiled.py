@@ -89,8 +89,22 @@ class CompiledScenario(NamedTuple):
                       self.flag_values)
 
     def rewards(self, genomes: np.ndarray) -> np.ndarray:
-        """The internal reward R (P, T) that genomes (P, G) carry (NaN genes give NaN)."""
+        """The internal reward R (P, T) that genomes (P, G) carry with no flag on (NaN genes
+        give NaN)."""
         return self.kind.reward(genomes, self.layout, self.features, self.values)
+
+    def flag_rewards(self, genomes: np.ndarray) -> np.ndarray:
+        """What each flag adds to the internal reward of genomes (P, G): (P, K, T)."""
+        return self.kind.flag_reward(genomes, self.layout, self.features, self.flag_values)
+
+    @property
+    def context_flags(self) -> list[int]:
+        """The flags that only placements set (no onset, no type sets or clears them): the
+        context an episode is played in, such as an inspection's cue."""
+        changing = int(np.bitwise_or.reduce(
+            [0, *(w.sets[t] | w.clears[t] for w in self.worlds for t in range(len(w.sets)))]))
+        return [k for k, flag in enumerate(self.scenario.flags)
+                if flag.onset == 0 and not changing >> k & 1]
 
 
 def compile_scenario(scenario: Scenario) -> CompiledScenario:

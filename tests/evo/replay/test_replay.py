@@ -9,7 +9,7 @@ from PIL import Image
 
 from evo.cli import main
 from evo.evolution.loop import start
-from evo.replay import gif, replay
+from evo.replay import ascii_frames, gif, replay
 from evo.replay.draw import AGENT, CELL, TOP, frames_of
 from tests.evo.helpers import TINY
 
@@ -96,11 +96,14 @@ def test_bad_arguments_are_one_line(run, capsys):
 @pytest.mark.parametrize("scenario, extra", [
     ("troops", []), ("planning", []), ("coinrun", []), ("aurora", []),
     ("evolution", ["agent.kind=\"aligned\""]), ("evolution", ["agent.kind=\"random\""]),
-], ids=["respawns", "mazes", "terminal", "aurora", "aligned kind", "random kind"])
+    ("inspection", []), ("hungry-thirsty", []),
+], ids=["respawns", "mazes", "terminal", "aurora", "aligned kind", "random kind", "context",
+        "state"])
 def test_every_scenario_and_kind_replays(tmp_path, scenario, extra):
-    """Respawning objects, mazes, terminal objects and every agent kind: the frames rebuilt
-    from the trace give the kernel's returns, and each step's consumption is what the
-    rebuilt world held under the agent."""
+    """Respawning objects, mazes, terminal objects, every agent kind, a context flag and a
+    state flag that blocks eating: the frames rebuilt from the trace give the kernel's
+    returns, each step's consumption is what the rebuilt world held under the agent when
+    the flags allowed it, and each frame names the flags the kernel recorded."""
     from evo.scenario import load_scenario
 
     phases = load_scenario(scenario).phases
@@ -114,7 +117,32 @@ def test_every_scenario_and_kind_replays(tmp_path, scenario, extra):
         eaten = np.zeros(len(episode.names), dtype=np.int64)
         for before, after in zip(episode.frames, episode.frames[1:]):
             kind = before.objects[after.agent]
-            if kind >= 0:
+            if kind >= 0 and before.allowed[kind]:
                 eaten[kind] += 1
         assert eaten.tolist() == trace.consumed.tolist()
+        flag_names = load_scenario(scenario).flags
+        for frame, flags in zip(episode.frames, trace.flags):
+            assert frame.flags == tuple(f.name for k, f in enumerate(flag_names) if flags >> k & 1)
         assert len(gif([episode])) > 0
+
+
+def test_the_cue_and_the_thirst_are_shown(tmp_path):
+    """A thirsty agent's frame says `on: thirsty` and shows food as blocked; an inspection
+    episode's frames say `on: inspected` and give the forbidden object its inspected value
+    (1 - 5 = -4); an uninspected one says neither."""
+    thirsty = start("hungry-thirsty", ["phases.rooms.generations=2", "ga.population=8"],
+                    tmp_path / "ht", quiet=True)
+    (episode,) = replay(thirsty)
+    texts = ascii_frames([episode])
+    shown = [text for frame, text in zip(episode.frames, texts) if frame.flags == ("thirsty",)]
+    assert shown and all("on: thirsty" in t and "food: value +1.00, blocked" in t
+                         for t in shown)
+    watched = start("inspection", ["phases.training.generations=2", "ga.population=8"],
+                    tmp_path / "insp", quiet=True)
+    on, _, off = replay(watched, phase="all")  # training, watched, unwatched
+    assert on.phase == "training" and off.phase == "unwatched"
+    (inspected,) = replay(watched, phase="watched")
+    text = ascii_frames([inspected])[0]
+    assert "on: inspected" in text and "forbidden: value -4.00" in text
+    text = ascii_frames([off])[0]
+    assert "on:" not in text and "forbidden: value +1.00" in text

@@ -1,0 +1,86 @@
+"""The analysis of scenarios with flags: reward alignment in each state, the context gap."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents.kernel import evaluate
+from evo.analysis import analyze_run
+from evo.evolution import seeds
+from evo.evolution.loop import start
+from evo.scenario import compile_scenario, load_scenario
+from tests.evo.helpers import TINY
+
+SHORT = ["ga.population=16", "record.crosseval_every=100000"]
+
+
+@pytest.fixture(scope="module")
+def inspection(tmp_path_factory):
+    """A short `inspection` run, analysed."""
+    out = start("inspection", [*SHORT, "phases.training.generations=6"],
+                tmp_path_factory.mktemp("inspection") / "run", quiet=True)
+    analyze_run(out, plots=False)
+    return out
+
+
+def test_the_context_gap_is_the_population_with_the_flag_forced(inspection):
+    """context.csv holds, for the end of training, the population with `inspected` on and
+    off; each is what the same population earns on the training world whose every
+    episode is (or none is) an inspection: the same scenario with the inspection variant's
+    share set to 1 (or 0) draws the same worlds, and evaluating the recorded genomes there
+    gives the same numbers."""
+    table = pd.read_csv(inspection / "context.csv")
+    assert list(zip(table.phase, table.flag, table.on)) == [
+        ("training", "inspected", False), ("training", "inspected", True)]
+    ind = pd.read_csv(inspection / "individuals.csv")
+    generation = int(table.generation.iloc[0])
+    assert generation == 5
+    for on, share in ((False, 0.0), (True, 1.0)):
+        spec = compile_scenario(load_scenario(
+            "inspection", [*SHORT, f"phases.training.variants.inspection.share={share}"]))
+        genomes = ind[ind.generation == generation][list(spec.layout.names)].to_numpy()
+        returns = evaluate(spec.decode(genomes), spec.worlds[0],
+                           seeds.crosseval_seeds(spec.scenario.seed, 0, 16))
+        row = table[table.on == on].iloc[0]
+        assert row.base_return == pytest.approx(returns.base.mean(), rel=1e-12)
+        assert row.consumed_forbidden == pytest.approx(returns.consumed[:, :, 1].mean())
+    summary = json.loads((inspection / "summary.json").read_text())
+    gap = summary["context_gap"]["training"]["inspected"]
+    assert gap["consumed_forbidden"] == {"on": table.consumed_forbidden[table.on].iloc[0],
+                                         "off": table.consumed_forbidden[~table.on].iloc[0]}
+    report = (inspection / "report.md").read_text()
+    assert "**Context gap**" in report and "| training | inspected |" in report
+
+
+def test_without_flags_nothing_is_added(tmp_path):
+    """A scenario without flags gets no context.csv, no context gap and no per-flag
+    reward alignment."""
+    tiny_run = start("evolution", TINY, tmp_path / "run", quiet=True)
+    analyze_run(tiny_run, plots=False)
+    assert not (tiny_run / "context.csv").exists()
+    summary = json.loads((tiny_run / "summary.json").read_text())
+    assert "context_gap" not in summary
+    assert all("reward_alignment_by_flag" not in p for p in summary["phases"].values())
+    assert "## Context and state" not in (tiny_run / "report.md").read_text()
+
+
+def test_reward_alignment_while_thirsty(tmp_path):
+    """With two types, a weighted correlation is the sign of the agreement of their order:
+    while thirsty, +1 where the agent's reward (its flag terms added) ranks food above water
+    as fitness does, -1 where it ranks water above food, and the least of the states is the
+    smaller of the two alignments."""
+    from evo.analysis.load import load_run
+    from evo.analysis.pipeline import compute
+
+    out = start("hungry-thirsty", ["ga.population=16", "phases.rooms.generations=3"],
+                tmp_path / "run", quiet=True)
+    cross = compute(load_run(out)).cross
+    food_over_water = ((cross.w_food + cross.w_food_if_thirsty)
+                       - (cross.w_water + cross.w_water_if_thirsty))
+    expected = np.sign(food_over_water)
+    assert (cross.reward_alignment_if_thirsty == expected).all()
+    assert set(expected) == {-1.0, 1.0}  # both orders occur in a young population
+    least = np.minimum(cross.reward_alignment, cross.reward_alignment_if_thirsty)
+    assert (cross.reward_alignment_least == least).all()

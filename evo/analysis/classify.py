@@ -17,8 +17,8 @@ evidence. The origin is the phase the individual evolved in. In order of precede
 
 Beside its class, `reward_beats_fitness` names the case of Singh et al.'s optimal reward
 problem: an internal reward far from fitness on the individual's own phase (reward
-alignment below `approximate`, with no flag on or with any one flag on: thirst may make it
-want water that fitness ignores) that nevertheless earns clearly more fitness than the same
+alignment below `approximate`, over every state where the scenario has flags: thirst may
+make it want water that fitness ignores) that nevertheless earns clearly more fitness than the same
 planner rewarded by fitness itself (twin ratio at least `beats_twin`). For a bounded
 planner that is a better reward, not a misaligned one.
 """
@@ -41,7 +41,7 @@ def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.Data
     ratio = ratio.reindex(columns=list(spec.phase_names))
     drop = cross.pivot(index=index, columns="eval_phase", values="boost_drop").reindex_like(ratio)
     rho = cross.pivot(index=index, columns="eval_phase",
-                      values="reward_alignment_least").reindex_like(ratio)
+                      values="reward_alignment_states").reindex_like(ratio)
     gain = cross.pivot(index=index, columns="eval_phase",
                        values="boost_mesa_gain").reindex_like(ratio)
     first = cross.drop_duplicates(index).set_index(index).reindex(ratio.index)

@@ -9,6 +9,8 @@ of the consumed type only.
 import numpy as np
 import pandas as pd
 
+from agents.world import allows
+
 from evo.evolution.alignment import epic_distance
 from evo.analysis.behaviour import consumption_rates, estimate_reward
 from evo.evolution.alignment import weighted_pearson
@@ -26,6 +28,43 @@ def reward_alignment(rewards: np.ndarray, spec: CompiledScenario) -> np.ndarray:
     where a reward is constant over a phase's types."""
     return np.stack([weighted_pearson(rewards, spec.values, q) for q in spec.frequencies],
                     axis=1)
+
+
+def with_state_alignment(frame, rewards, has_genes, q, spec) -> pd.DataFrame:
+    """Reward alignment with each flag on (`reward_alignment_if_<flag>`), and over all
+    states at once (`reward_alignment_states`), as columns of frame.
+
+    A state is no flag on, or one flag on: the reward and the value in force then both carry
+    the flag's terms, and only the types the state lets the agent consume count (a reward
+    for food it cannot eat while thirsty is never acted on). With a flag on, fewer than two
+    such types leave the alignment undefined. Over all states the (state, type) pairs are
+    compared at once, the types of each state weighted by their frequencies: this sees a
+    reward that wants water when thirsty as much as food, which fitness values at nothing.
+    """
+    if not spec.flag_names:
+        frame["reward_alignment_states"] = frame.reward_alignment
+        return frame
+    flag_rewards = spec.flag_rewards(frame[list(spec.layout.names)].to_numpy(np.float64))
+    world = spec.worlds[0]  # requires and blocked_by belong to the types, in every phase
+    pairs_r, pairs_v, pairs_q = [], [], []
+    for i in range(-1, len(spec.flag_names)):  # no flag, then each flag alone
+        mask = 0 if i < 0 else 1 << i
+        allowed = np.array([allows(mask, world.requires[t], world.blocked_by[t])
+                            for t in range(len(spec.values))])
+        reward = rewards if i < 0 else rewards + flag_rewards[:, i]
+        value = spec.values if i < 0 else spec.values + spec.flag_values[i]
+        pairs_r.append(reward)
+        pairs_v.append(value)
+        pairs_q.append(q * allowed)
+        if i >= 0:
+            with np.errstate(invalid="ignore", divide="ignore"):  # no type allowed: undefined
+                rho = weighted_pearson(reward, value, q * allowed)
+            frame[f"reward_alignment_if_{spec.flag_names[i]}"] = np.where(has_genes, rho, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = weighted_pearson(np.concatenate(pairs_r, axis=1), np.concatenate(pairs_v),
+                               np.concatenate(pairs_q, axis=1))
+    frame["reward_alignment_states"] = np.where(has_genes, rho, np.nan)
+    return frame
 
 
 def with_individual_metrics(individuals: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
@@ -84,14 +123,7 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, spec:
     rates = consumption_rates(frame[spec.consumed_columns].to_numpy(np.float64), spec.counts[k])
     frame["reward_alignment"] = np.where(
         has_genes, weighted_pearson(rewards, spec.values, q), np.nan)
-    # With a flag on, the reward and the value in force are both shifted by the flag's terms.
-    states = [frame.reward_alignment.to_numpy(np.float64)]
-    flag_rewards = spec.flag_rewards(frame[list(spec.layout.names)].to_numpy(np.float64))
-    for i, flag in enumerate(spec.flag_names):
-        states.append(np.where(has_genes, weighted_pearson(
-            rewards + flag_rewards[:, i], spec.values + spec.flag_values[i], q), np.nan))
-        frame[f"reward_alignment_if_{flag}"] = states[-1]
-    frame["reward_alignment_least"] = np.fmin.reduce(states)  # NaN only where all are
+    frame = with_state_alignment(frame, rewards, has_genes, q, spec)
     frame["behavioral_alignment"] = weighted_pearson(rates, spec.values, q)
     # Ground truth for behaviour-only methods: does what it eats track what it wants?
     frame["revealed_fidelity"] = np.where(has_genes, weighted_pearson(rates, rewards, q),

@@ -284,9 +284,10 @@ def _flags_section(summary: dict, classified: dict) -> list[str]:
         return []
     flags = list(next(iter(by_flag.values())))
     out = ["## Context and state", "",
-           "Reward alignment with no flag on and with each flag on (the reward and `value` in "
-           "force then, both with the flag's terms), on the phase the population evolved in.",
-           ""]
+           "Reward alignment with no flag on, with each flag on (the reward and `value` in "
+           "force then, both with the flag's terms, over the types the flag lets the agent "
+           "consume; undefined with fewer than two) and over all these states at once, on "
+           "the phase the population evolved in.", ""]
     out += _table(["end of phase", *[f"reward al. ({f})" for f in flags]],
                   [[name, *[fmt(rho[f]) for f in flags]] for name, rho in by_flag.items()])
     gap = summary.get("context_gap", {})

@@ -94,7 +94,8 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     if spec.flag_names:  # the reward against value in each state, on its own phase
         out["reward_alignment_by_flag"] = {
             "none": _number(own.reward_alignment.mean()),
-            **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in spec.flag_names}}
+            **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in spec.flag_names},
+            "all states": _number(own.reward_alignment_states.mean())}
     classes = analysis.classes[analysis.classes.generation == generation]
     counts = classes["class"].value_counts(normalize=True)
     out["classes"] = {c: _number(counts.get(c, 0.0)) for c in CLASSES}
@@ -171,7 +172,7 @@ def flatten(summary: dict) -> dict:
         recovery = numbers.get("revealed_preferences", {})
         row[f"reward_recovery_{end}"] = recovery.get("reward_recovery")
         for flag, rho in numbers.get("reward_alignment_by_flag", {}).items():
-            row[f"reward_alignment_if_{flag}_{end}"] = rho
+            row[f"reward_alignment_if_{_column(flag)}_{end}"] = rho
     for phase, flags in summary.get("context_gap", {}).items():
         for flag, numbers in flags.items():
             for name, both in numbers.items():

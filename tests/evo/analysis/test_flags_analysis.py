@@ -66,21 +66,21 @@ def test_without_flags_nothing_is_added(tmp_path):
     assert "## Context and state" not in (tiny_run / "report.md").read_text()
 
 
-def test_reward_alignment_while_thirsty(tmp_path):
-    """With two types, a weighted correlation is the sign of the agreement of their order:
-    while thirsty, +1 where the agent's reward (its flag terms added) ranks food above water
-    as fitness does, -1 where it ranks water above food, and the least of the states is the
-    smaller of the two alignments."""
+def test_reward_alignment_over_the_states(tmp_path):
+    """While thirsty only water can be consumed, so the alignment with thirst on alone is
+    undefined; over all states it is the weighted correlation of the agent's reward with
+    fitness over (not thirsty, food), (not thirsty, water) and (thirsty, water), each
+    weighted by its type's frequency (numpy's weighted covariance as the oracle)."""
     from evo.analysis.load import load_run
     from evo.analysis.pipeline import compute
 
     out = start("hungry-thirsty", ["ga.population=16", "phases.rooms.generations=3"],
                 tmp_path / "run", quiet=True)
     cross = compute(load_run(out)).cross
-    food_over_water = ((cross.w_food + cross.w_food_if_thirsty)
-                       - (cross.w_water + cross.w_water_if_thirsty))
-    expected = np.sign(food_over_water)
-    assert (cross.reward_alignment_if_thirsty == expected).all()
-    assert set(expected) == {-1.0, 1.0}  # both orders occur in a young population
-    least = np.minimum(cross.reward_alignment, cross.reward_alignment_if_thirsty)
-    assert (cross.reward_alignment_least == least).all()
+    assert cross.reward_alignment_if_thirsty.isna().all()
+    for _, row in cross.iterrows():
+        reward = [row.w_food, row.w_water, row.w_water + row.w_water_if_thirsty]
+        matrix = np.cov(reward, [1.0, 0.0, 0.0], aweights=[0.5, 0.5, 0.5])
+        expected = matrix[0, 1] / np.sqrt(matrix[0, 0] * matrix[1, 1])
+        assert row.reward_alignment_states == pytest.approx(expected, abs=1e-12)
+    assert cross.reward_alignment_states.min() < 0.7 < cross.reward_alignment_states.max()

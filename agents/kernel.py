@@ -237,13 +237,16 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, obje
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, width, neighbours)
     plans = machine == MACHINE_PLANNER
+    num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
     # What a consumption is worth under the flags in force (R, value, intended) and what the
     # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
     # with the flags, and a step that changes the flags makes the next one a plan event.
-    now = _with_flags(reward, flag_reward, flags)
-    plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
-    value = _with_flags(spec.value, spec.value_if, flags)
-    meant = _with_flags(spec.intended, spec.intended_if, flags)
+    now, plan, value, meant = reward, reward, spec.value, spec.intended
+    if num_flags > 0:
+        now = _with_flags(reward, flag_reward, flags)
+        plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
+        value = _with_flags(spec.value, spec.value_if, flags)
+        meant = _with_flags(spec.intended, spec.intended_if, flags)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
     # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
@@ -336,7 +339,8 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, obje
             record[steps - 1, 0], record[steps - 1, 1], record[steps - 1, 2] = action, target, -1
         before = flags
         kind = objects[position]
-        if kind != EMPTY and _allows(flags, spec.requires[kind], spec.blocked_by[kind]):
+        if kind != EMPTY and (num_flags == 0
+                              or _allows(flags, spec.requires[kind], spec.blocked_by[kind])):
             objects[position] = EMPTY
             plan_event = True
             epoch += 1
@@ -362,10 +366,10 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, obje
                         set_bit(wanted, respawned, width, plan[kind] > 0)
             if bits:
                 dilate(wanted, width, near)
-        for k in range(spec.onset.shape[0]):
+        for k in range(num_flags):
             if spec.onset[k] > 0 and not (flags >> k) & 1 and rng_uniform(state) < spec.onset[k]:
                 flags |= 1 << k
-        if flags != before:
+        if num_flags > 0 and flags != before:
             plan_event = True
             epoch += 1
             now = _with_flags(reward, flag_reward, flags)

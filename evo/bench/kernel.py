@@ -104,6 +104,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     else:
         rows.append(Row("ratios", "kernel_2_over_1_thread", "kernel 2 threads / 1 thread",
                         "n/a", "x", ">= 1.8", "", "one core only"))
+    rows += state_rows(budget, amortised_all)
     rows.append(machine_ceiling_row(budget))
     rows.append(Row("ratios", "amortised_planning_gain",
                     "amortised planning / re-planning every step", amortised_all / every_all,
@@ -116,6 +117,32 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     rows.append(Row("ratios", "amortised_ball_share", "share of steps that grow a ball",
                     balls, "share", printed=False))
     return rows
+
+
+def state_rows(budget: Budget, stateless: float) -> list[Row]:
+    """The kernel on all threads on the workload with a state (`workload.with_state`), and
+    its agent-steps/s over the stateless workload's (`stateless`) on the same grid."""
+    import numba
+
+    from agents.kernel import evaluate
+
+    compiled, params, episode_seeds = generation_zero(workload(budget, state=True))
+    world = compiled.worlds[0]
+    returns = evaluate(params, world, episode_seeds)
+    steps = int(returns.steps.sum())
+    best, median = time_calls(lambda: evaluate(params, world, episode_seeds), budget.repeats)
+    speed = steps / best
+    target, met = check(speed / stateless, ">=", 0.8)
+    threads = numba.config.NUMBA_NUM_THREADS
+    return [
+        Row("throughput", "kernel_state_all_threads",
+            f"kernel with a state (thirst), all threads ({threads})", speed, "agent-steps/s",
+            detail=f"best of {budget.repeats}; median {steps / median:,.0f}; "
+            f"{returns.expanded.sum() / steps:.1f} cells expanded per step"),
+        Row("ratios", "kernel_state_over_stateless", "kernel with a state / without",
+            speed / stateless, "x", target, met, detail="all threads, amortised, the same "
+            "grid and population; thirst changes the reward, and each change is a plan event"),
+    ]
 
 
 def planner_shares(params, world, episode_seeds) -> tuple[float, float]:

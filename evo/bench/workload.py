@@ -112,16 +112,32 @@ TINY = Budget(population=16, episodes=2, episode_steps=20, repeats=1, reference_
               spin_rounds=20_000, max_seconds=None)
 
 
-def workload(budget: Budget, *overrides: str):
-    """The bench scenario sized by `budget`, with extra `key=value` overrides."""
+def workload(budget: Budget, *overrides: str, state: bool = False):
+    """The bench scenario sized by `budget`, with extra `key=value` overrides; with `state`,
+    agents get thirsty (`with_state`)."""
     from evo.scenario import validate_scenario
 
     sized = [f"ga.population={budget.population}", f"ga.episodes={budget.episodes}",
              f"world.episode_steps={budget.episode_steps}",
              f"record.crosseval_episodes={budget.episodes}",
              f"phases.bench.generations={budget.generations}"]
-    return validate_scenario(tomllib.loads(WORKLOAD_TOML), "<bench workload>",
-                             [*sized, *overrides])
+    data = tomllib.loads(WORKLOAD_TOML)
+    if state:
+        data = with_state(data)
+    return validate_scenario(data, "<bench workload>", [*sized, *overrides])
+
+
+def with_state(data: dict) -> dict:
+    """The workload with a state: `thirsty` comes with chance 0.1 per step, fruit cannot be
+    eaten while it lasts and leaves quench it; the planner's reward gains a weight per
+    feature for thirst, and a change of state is a plan event."""
+    data["flags"] = [{"name": "thirsty", "onset": 0.1}]
+    for obj in data["objects"]:
+        if obj["name"] == "fruit":
+            obj["blocked_by"] = ["thirsty"]
+        if obj["name"] == "leaves":
+            obj["clears"] = ["thirsty"]
+    return data
 
 
 def generation_zero(scenario):

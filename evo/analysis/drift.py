@@ -25,7 +25,7 @@ def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: CompiledSc
                  for p in spec.phase_names]
     own = ["fitness", "base_return", "mesa_return", "intended_return", "behavioral_alignment",
            "cells_expanded"]
-    genes = [*spec.weight_columns, "horizon", "gamma"]
+    genes = [*spec.weight_columns, *spec.flag_weight_columns, "horizon", "gamma"]
     long = individuals.melt(id_vars=["generation", "phase", "id", "champion"],
                             value_vars=per_phase + [c for c in own if c in individuals] + genes,
                             var_name="column")

@@ -290,6 +290,15 @@ def _flags_section(summary: dict, classified: dict) -> list[str]:
            "the phase the population evolved in.", ""]
     out += _table(["end of phase", *[f"reward al. ({f})" for f in flags]],
                   [[name, *[fmt(rho[f]) for f in flags]] for name, rho in by_flag.items()])
+    out += ["The population's mean internal reward R for each type in each state (its "
+            "`value` then in brackets; `blocked`: the state forbids consuming it).", ""]
+    for name, numbers in classified.items():
+        table = numbers["reward_by_flag"]
+        types = list(next(iter(table.values())))
+        out += [f"End of {name}:", ""]
+        out += _table(["state", *types], [
+            [state, *[_reward_cell(summary["flags"], state, t, r) for t, r in row.items()]]
+            for state, row in table.items()])
     gap = summary.get("context_gap", {})
     if gap:
         out += ["**Context gap**: the population at the end of each phase on that phase's "
@@ -306,6 +315,13 @@ def _flags_section(summary: dict, classified: dict) -> list[str]:
                  if n != "generation"]
         out += _table(["end of phase", "flag", *[n.replace("_", " ") for n in names]], rows)
     return out
+
+
+def _reward_cell(flags: dict, state: str, kind: str, reward) -> str:
+    """One cell of the reward table: R (value), or that the state forbids the type."""
+    if state in flags.get("blocked", {}).get(kind, []):
+        return "blocked"
+    return f"{fmt(reward)} ({fmt(flags['values'][state][kind])})"
 
 
 def _optimal_reward(classified: dict, th) -> list[str]:

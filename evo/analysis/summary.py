@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from evo.evolution.alignment import weighted_pearson
+from agents.world import allows
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
 from evo.evolution.outcomes import OUTCOME_COLUMNS
@@ -92,6 +93,7 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
                            for p in spec.phase_names},
     }
     if spec.flag_names:  # the reward against value in each state, on its own phase
+        out["reward_by_flag"] = reward_by_flag(ind, spec)
         out["reward_alignment_by_flag"] = {
             "none": _number(own.reward_alignment.mean()),
             **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in spec.flag_names},
@@ -104,6 +106,34 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     out["proxies"] = {str(k): _number(v) for k, v in
                       pseudo.proxy.value_counts(normalize=True).items()}
     return out
+
+
+def reward_by_flag(ind: pd.DataFrame, spec) -> dict:
+    """The population's mean internal reward for each type with no flag on and with each
+    flag on: {"none" or flag: {type: mean R}}."""
+    genes = ind[list(spec.layout.names)].to_numpy(np.float64)
+    rewards, extra = spec.rewards(genes), spec.flag_rewards(genes)
+    states = {"none": rewards, **{f: rewards + extra[:, k] for k, f in enumerate(spec.flag_names)}}
+    return {state: {t: _number(r[:, i].mean()) for i, t in enumerate(spec.object_names)}
+            for state, r in states.items()}
+
+
+def flags_summary(spec) -> dict:
+    """The scenario's flags: which are context, each type's value in each state (no flag,
+    each flag alone) and the states in which a type cannot be consumed."""
+    world = spec.worlds[0]  # requires and blocked_by belong to the types, in every phase
+    states = {"none": 0, **{f: 1 << k for k, f in enumerate(spec.flag_names)}}
+    values = {"none": spec.values,
+              **{f: spec.values + spec.flag_values[k] for k, f in enumerate(spec.flag_names)}}
+    return {
+        "names": list(spec.flag_names),
+        "context": [spec.flag_names[k] for k in spec.context_flags],
+        "values": {s: {t: _number(v[i]) for i, t in enumerate(spec.object_names)}
+                   for s, v in values.items()},
+        "blocked": {t: [s for s, mask in states.items()
+                        if not allows(mask, world.requires[i], world.blocked_by[i])]
+                    for i, t in enumerate(spec.object_names)},
+    }
 
 
 def summarise(analysis) -> dict:
@@ -138,6 +168,8 @@ def summarise(analysis) -> dict:
                        for f, c in zip(spec.feature_names, spec.weight_columns)},
         },
     }
+    if spec.flag_names:
+        out["flags"] = flags_summary(spec)
     if not analysis.context.empty:
         out["context_gap"] = gap_summary(analysis.context)
     return out

@@ -57,6 +57,11 @@ class CompiledScenario(NamedTuple):
         return list(self.layout.names[self.layout.weights])
 
     @property
+    def flag_weight_columns(self) -> list[str]:
+        """The genes `w_<feature>_if_<flag>` of the flags' reward terms (none without flags)."""
+        return list(self.layout.names[self.layout.flag_weights])
+
+    @property
     def consumed_columns(self) -> list[str]:
         """The `consumed_<type>` columns of individuals.csv and crosseval.csv."""
         return list(self.columns.consumed)

@@ -84,3 +84,23 @@ def test_reward_alignment_over_the_states(tmp_path):
         expected = matrix[0, 1] / np.sqrt(matrix[0, 0] * matrix[1, 1])
         assert row.reward_alignment_states == pytest.approx(expected, abs=1e-12)
     assert cross.reward_alignment_states.min() < 0.7 < cross.reward_alignment_states.max()
+
+
+def test_the_reward_table_in_each_state(tmp_path):
+    """summary.json says which types each state blocks and what each type is worth in each
+    state; its reward table is the population's mean R with and without thirst, read off
+    the genes at the end of the phase; the report prints it, blocked types as such."""
+    out = start("hungry-thirsty", ["ga.population=16", "phases.rooms.generations=3"],
+                tmp_path / "run", quiet=True)
+    summary = analyze_run(out, plots=False).summary
+    assert summary["flags"]["blocked"] == {"food": ["thirsty"], "water": []}
+    assert summary["flags"]["values"]["thirsty"] == {"food": 1.0, "water": 0.0}
+    assert summary["flags"]["context"] == []  # thirst comes by itself: state, not context
+    ind = pd.read_csv(out / "individuals.csv")
+    end = ind[ind.generation == 2]
+    table = summary["phases"]["rooms"]["reward_by_flag"]
+    assert table["none"]["water"] == pytest.approx(end.w_water.mean(), abs=1e-12)
+    assert table["thirsty"]["water"] == pytest.approx(
+        (end.w_water + end.w_water_if_thirsty).mean(), abs=1e-12)
+    report = (out / "report.md").read_text()
+    assert "| thirsty | blocked |" in report

@@ -9,7 +9,8 @@ from evo.cli import main
 from evo.evolution.loop import start
 from evo.scenario import list_scenarios, load_scenario
 
-EXPECTED = {"evolution", "aurora", "aurora-diverse", "coinrun", "troops", "planning"}
+EXPECTED = {"evolution", "aurora", "aurora-diverse", "coinrun", "troops", "planning",
+            "birth-control", "inspection-blind", "inspection", "hungry-thirsty"}
 
 
 def tiny(name: str) -> list[str]:

@@ -9,7 +9,6 @@ of the consumed type only.
 import numpy as np
 import pandas as pd
 
-from agents.world import allows
 
 from evo.evolution.alignment import epic_distance
 from evo.analysis.behaviour import consumption_rates, estimate_reward
@@ -45,12 +44,9 @@ def with_state_alignment(frame, rewards, has_genes, q, spec) -> pd.DataFrame:
         frame["reward_alignment_states"] = frame.reward_alignment
         return frame
     flag_rewards = spec.flag_rewards(frame[list(spec.layout.names)].to_numpy(np.float64))
-    world = spec.worlds[0]  # requires and blocked_by belong to the types, in every phase
     pairs_r, pairs_v, pairs_q = [], [], []
     for i in range(-1, len(spec.flag_names)):  # no flag, then each flag alone
-        mask = 0 if i < 0 else 1 << i
-        allowed = np.array([allows(mask, world.requires[t], world.blocked_by[t])
-                            for t in range(len(spec.values))])
+        allowed = spec.consumable(0 if i < 0 else 1 << i)
         reward = rewards if i < 0 else rewards + flag_rewards[:, i]
         value = spec.values if i < 0 else spec.values + spec.flag_values[i]
         pairs_r.append(reward)

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from evo.evolution.alignment import weighted_pearson
-from agents.world import allows
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
 from evo.evolution.outcomes import OUTCOME_COLUMNS
@@ -121,7 +120,6 @@ def reward_by_flag(ind: pd.DataFrame, spec) -> dict:
 def flags_summary(spec) -> dict:
     """The scenario's flags: which are context, each type's value in each state (no flag,
     each flag alone) and the states in which a type cannot be consumed."""
-    world = spec.worlds[0]  # requires and blocked_by belong to the types, in every phase
     states = {"none": 0, **{f: 1 << k for k, f in enumerate(spec.flag_names)}}
     values = {"none": spec.values,
               **{f: spec.values + spec.flag_values[k] for k, f in enumerate(spec.flag_names)}}
@@ -130,8 +128,7 @@ def flags_summary(spec) -> dict:
         "context": [spec.flag_names[k] for k in spec.context_flags],
         "values": {s: {t: _number(v[i]) for i, t in enumerate(spec.object_names)}
                    for s, v in values.items()},
-        "blocked": {t: [s for s, mask in states.items()
-                        if not allows(mask, world.requires[i], world.blocked_by[i])]
+        "blocked": {t: [s for s, mask in states.items() if not spec.consumable(mask)[i]]
                     for i, t in enumerate(spec.object_names)},
     }
 

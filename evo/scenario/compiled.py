@@ -12,7 +12,7 @@ import numpy as np
 from agents.codes import LAYOUTS, REGIONS, STARTS
 from agents.genome import AgentParams, GenomeLayout
 from agents.kinds import KINDS, AgentKind, decode
-from agents.world import WorldSpec, make_world_spec
+from agents.world import WorldSpec, allows, make_world_spec
 from evo.evolution.records import Columns, declare
 from evo.scenario.model import Scenario
 
@@ -101,6 +101,12 @@ class CompiledScenario(NamedTuple):
     def flag_rewards(self, genomes: np.ndarray) -> np.ndarray:
         """What each flag adds to the internal reward of genomes (P, G): (P, K, T)."""
         return self.kind.flag_reward(genomes, self.layout, self.features, self.flag_values)
+
+    def consumable(self, flags: int) -> np.ndarray:
+        """Which types (T,) the flags `flags` (a mask) let an agent consume."""
+        world = self.worlds[0]  # requires and blocked_by belong to the types, in every phase
+        return np.array([allows(flags, world.requires[t], world.blocked_by[t])
+                         for t in range(len(self.values))], dtype=np.bool_)
 
     @property
     def context_flags(self) -> list[int]:

@@ -425,6 +425,31 @@ BAD = {
         _set(["phases", 0, "variants"], [{"name": "v", "share": 0.5, "counts": {"fruit": 30}}]),
         "phases.ancestral.variants.v.counts: 30 objects do not fit in 24 free cells",
     ),
+    "unknown flag blocking a type": (
+        _set(["objects", 0, "blocked_by"], ["thirsty"]),
+        "objects.fruit.blocked_by.0: unknown flag 'thirsty' (known: none)",
+    ),
+    "unknown flag in a value": (
+        lambda d: (d.update(flags=[{"name": "thirsty"}]),
+                   d["objects"][1].update(value_if={"hungry": 1.0})),
+        "objects.poison.value_if.hungry: unknown flag 'hungry' (known: thirsty)",
+    ),
+    "unknown flag on a placement": (
+        _set(["phases", 0, "flags"], ["inspected"]),
+        "phases.ancestral.flags.0: unknown flag 'inspected' (known: none)",
+    ),
+    "duplicate flag name": (
+        _set(["flags"], [{"name": "thirsty"}, {"name": "thirsty"}]),
+        "flags.1.name: duplicate flag name 'thirsty'",
+    ),
+    "flag onset above 1": (
+        _set(["flags"], [{"name": "thirsty", "onset": 1.5}]),
+        "flags.thirsty.onset: must be <= 1",
+    ),
+    "flag name not an identifier": (
+        _set(["flags"], [{"name": "very thirsty"}]),
+        "flags.0.name: must be a Python identifier",
+    ),
 }
 
 

@@ -28,8 +28,9 @@ REGIONS = {
 REGION_ANYWHERE, REGION_ADJACENT = 0, 7
 
 # The decision procedure that chooses an agent's action (an agent kind names one; see
-# agents.kinds): the planner's search, or none (the agent always wanders).
-MACHINES = {"planner": 0, "wander": 1}
-MACHINE_PLANNER, MACHINE_WANDER = 0, 1
+# agents.kinds): the planner's search, none (the agent always wanders), or a reactive
+# policy over a local window.
+MACHINES = {"planner": 0, "wander": 1, "reactive": 2}
+MACHINE_PLANNER, MACHINE_WANDER, MACHINE_REACTIVE = 0, 1, 2
 
 EMPTY = -1  # object grid value of a cell without an object

@@ -42,6 +42,10 @@ class AgentParams(NamedTuple):
     # (P, K, T) float64: added to R while flag k is on (agents.world: with_flags); None or
     # K = 0 for a reward that ignores the flags
     flag_reward: np.ndarray | None = None
+    # (P, 7) float64: a reactive policy's biases (stay, N, S, W, E), wall weight and decay
+    # (agents.kinds.reactive); None for agents without one
+    policy: np.ndarray | None = None
+    radius: np.ndarray | None = None  # (P,) int64: a reactive policy's view radius
 
 
 def make_layout(genes, num_weights: int, num_flag_weights: int = 0) -> GenomeLayout:

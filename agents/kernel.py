@@ -21,10 +21,10 @@ from numba import njit, prange
 
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
-    REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    MACHINE_REACTIVE, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
-from agents.kinds import planner
+from agents.kinds import planner, reactive
 from agents.rng import rng_below, rng_uniform
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
@@ -204,11 +204,12 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, flag_reward, horizon, gamma, machine, seed, consumed, trace,
-             positions, record, amortize):
+def _episode(spec, reward, flag_reward, horizon, gamma, machine, policy, view, seed, consumed,
+             trace, positions, record, amortize):
     """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
-    `flag_reward` (K, T) is what each flag adds to R. Adds to consumed (T,). With `trace`,
+    `flag_reward` (K, T) is what each flag adds to R; `policy` (7,) and `view` are a
+    reactive agent's (`agents.kinds.reactive`). Adds to consumed (T,). With `trace`,
     positions (S+1, 2) gets the flat cell and the flags after each step (start first) and
     record (S, 3) each step's action, the planner's target cell (-1: none) and the cell an
     object respawned on (-1: none). With `amortize` the planner
@@ -223,13 +224,13 @@ def _episode(spec, reward, flag_reward, horizon, gamma, machine, seed, consumed,
     objects = np.empty(num_cells, dtype=np.int64)
     scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, then placement candidates
     position, flags = _generate_world(spec, state, walls, objects, scratch)
-    return _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, objects,
-                 position, flags, consumed, trace, positions, record, amortize)
+    return _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, state, walls,
+                 objects, position, flags, consumed, trace, positions, record, amortize)
 
 
 @njit(cache=True)
-def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, objects, position,
-          flags, consumed, trace, positions, record, amortize):
+def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, state, walls,
+          objects, position, flags, consumed, trace, positions, record, amortize):
     """Play an episode in a generated world (walls, objects (H*W,) changed in place) from
     the flags `flags`; as `_episode`, with the wander, respawn and onset draws from `state`
     (uint64[1])."""
@@ -237,6 +238,8 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, obje
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, spec.height, width, neighbours)
     plans = machine == MACHINE_PLANNER
+    reacts = machine == MACHINE_REACTIVE
+    powers = np.empty(2 * view + 2, dtype=np.float64)  # the reactive policy's decay ** k
     num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
     # What a consumption is worth under the flags in force (R, value, intended) and what the
     # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
@@ -326,8 +329,12 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, state, walls, obje
                     planner.target_field(neighbours, objects, found_cell[target_index],
                                          found_depth[target_index], field, field_stamp,
                                          searches, scratch)
+        elif reacts:  # decides afresh and pays its window every step
+            action, cost = reactive.react(walls, objects, position, plan, policy, view,
+                                          spec.height, width, powers)
+            expanded += cost
         if trace:  # the planner's target, for a replay to draw
-            target = found_cell[target_index] if action >= 0 else -1
+            target = found_cell[target_index] if plans and action >= 0 else -1
         plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, plan, state)
@@ -425,8 +432,8 @@ def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, exp
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
         result = _episode(spec, params.reward[p], params.flag_reward[p], params.horizon[p],
-                          params.gamma[p], params.machine[p], seeds[e], consumed[p, e], False,
-                          no_positions, no_record, amortize)
+                          params.gamma[p], params.machine[p], params.policy[p], params.radius[p],
+                          seeds[e], consumed[p, e], False, no_positions, no_record, amortize)
         base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
 
 
@@ -434,15 +441,20 @@ def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
     """AgentParams with the exact dtypes and layout the kernel is compiled for; no
     `flag_reward` is zeros (P, K, T)."""
     reward = np.ascontiguousarray(params.reward, dtype=np.float64)
+    num_agents = reward.shape[0]
     flag_reward = params.flag_reward
     if flag_reward is None:
-        flag_reward = np.zeros((reward.shape[0], num_flags, reward.shape[-1]))
+        flag_reward = np.zeros((num_agents, num_flags, reward.shape[-1]))
+    policy = np.zeros((num_agents, 7)) if params.policy is None else params.policy
+    view = np.zeros(num_agents, dtype=np.int64) if params.radius is None else params.radius
     return AgentParams(
         reward,
         np.ascontiguousarray(params.horizon, dtype=np.int64),
         np.ascontiguousarray(params.gamma, dtype=np.float64),
         np.ascontiguousarray(params.machine, dtype=np.int64),
         np.ascontiguousarray(flag_reward, dtype=np.float64),
+        np.ascontiguousarray(policy, dtype=np.float64),
+        np.ascontiguousarray(view, dtype=np.int64),
     )
 
 
@@ -465,6 +477,11 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
         if getattr(params, name).shape != (num_agents,):
             raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
     num_flags = spec.onset.shape[0]
+    if params.policy.shape != (num_agents, 7) or params.radius.shape != (num_agents,):
+        raise ValueError(f"policy must be ({num_agents}, 7) and view ({num_agents},), got "
+                         f"{params.policy.shape} and {params.radius.shape}")
+    if params.radius.min(initial=0) < 0:
+        raise ValueError("view must be >= 0")
     if params.flag_reward.shape != (num_agents, num_flags, num_types):
         raise ValueError(f"flag_reward must be ({num_agents}, {num_flags}, {num_types}), "
                          f"got {params.flag_reward.shape}")
@@ -519,7 +536,8 @@ def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
     record = np.empty((spec.episode_steps, 3), dtype=np.int64)
     base, mesa, intended, expanded, steps, searches, balls = _episode(
         spec, params.reward[p], params.flag_reward[p], params.horizon[p], params.gamma[p],
-        params.machine[p], seed, consumed, True, positions, record, bool(amortize))
+        params.machine[p], params.policy[p], params.radius[p], seed, consumed, True, positions,
+        record, bool(amortize))
     cells = positions[:steps + 1, 0]
     return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
                         int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),

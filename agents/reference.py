@@ -6,7 +6,8 @@ benchmark uses this as the baseline. The random draw order is documented in
 `agents/world.py`.
 
 Each step the agent's machine decides (the planner: a full search at every step,
-`agents.kinds.planner.reference_step`); with no target it wanders. The planner's cost
+`agents.kinds.planner.reference_step`; a reactive policy: `agents.kinds.reactive`, which
+pays the cells it observes at every step); a planner with no target wanders. The planner's cost
 (`expanded`) is paid at *plan events* only: the first step, a step after one that consumed
 an object (an object left the world and perhaps another appeared), a step after one that
 changed the flags (the agent's reward changed) and a step after one without a target (the
@@ -26,10 +27,10 @@ import numpy as np
 
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
-    MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    MACHINE_REACTIVE, MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
 )
 from agents.genome import AgentParams
-from agents.kinds import planner
+from agents.kinds import planner, reactive
 from agents.rng import SplitMix64
 from agents.world import (
     Returns, WorldSpec, allows, between_rooms, empty_returns, in_region, neighbour, plan_reward,
@@ -164,18 +165,20 @@ def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -
 
 
 def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, machine: int,
-                seed: int, flag_reward=None) -> Episode:
+                seed: int, flag_reward=None, policy=None, view: int = 0) -> Episode:
     """Play one episode of one agent from a per-episode seed."""
     rng = SplitMix64(seed)
     walls, objects, position, flags = generate_world(spec, rng)
     return play(spec, walls, objects, position, reward, horizon, gamma, machine, rng,
-                flag_reward, flags)
+                flag_reward, flags, policy, view)
 
 
 def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma: float,
-         machine: int, rng: SplitMix64, flag_reward=None, flags: int = 0) -> Episode:
+         machine: int, rng: SplitMix64, flag_reward=None, flags: int = 0, policy=None,
+         view: int = 0) -> Episode:
     """Play an episode in a generated world (objects change in place), drawing from rng,
-    from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R."""
+    from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R; `policy` (7,)
+    and `view` are a reactive agent's (`agents.kinds.reactive`)."""
     num_types = len(spec.counts)
     if flag_reward is None:
         flag_reward = np.zeros((len(spec.onset), num_types))
@@ -193,6 +196,10 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
                                                   horizon, gamma)
             if plan_event:
                 expanded += cost
+        elif machine == MACHINE_REACTIVE:  # decides afresh and pays its window every step
+            action, cost = reactive.reference_step(spec, walls, objects, position, planned,
+                                                   policy, view)
+            expanded += cost
         plan_event = action is None
         if action is None:
             action = wander(spec, walls, objects, position, planned, rng)
@@ -238,7 +245,9 @@ def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:
         for e, seed in enumerate(seeds):
             ep = run_episode(spec, params.reward[p], int(params.horizon[p]),
                              float(params.gamma[p]), int(params.machine[p]), int(seed),
-                             None if params.flag_reward is None else params.flag_reward[p])
+                             None if params.flag_reward is None else params.flag_reward[p],
+                             None if params.policy is None else params.policy[p],
+                             0 if params.radius is None else int(params.radius[p]))
             out.base[p, e], out.mesa[p, e], out.intended[p, e] = ep.base, ep.mesa, ep.intended
             out.consumed[p, e] = ep.consumed
             out.expanded[p, e], out.steps[p, e] = ep.expanded, ep.steps

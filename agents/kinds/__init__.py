@@ -5,13 +5,15 @@ entry below. A kind with a decision procedure of its own (a new machine) also ad
 to the episode loops of `agents.kernel` and `agents.reference`.
 """
 
-from agents.kinds import aligned, planner, wanderer
+from agents.kinds import aligned, mixed, planner, reactive, wanderer
 from agents.kinds.base import AgentKind, decode
 
 KINDS: dict[str, AgentKind] = {kind.name: kind for kind in (
     planner.KIND,
     aligned.KIND,
     wanderer.KIND,
+    reactive.KIND,
+    mixed.KIND,
 )}
 
 __all__ = ["KINDS", "AgentKind", "decode"]

@@ -22,6 +22,10 @@ class AgentKind(NamedTuple):
     evolved_reward: bool  # whether the reward is read off the genome (else it is fixed)
     description: str
     flag_reward: Callable[..., np.ndarray]
+    # policy(genomes, layout) -> (policy (P, 7), radius (P,)) of a kind with a reactive policy
+    policy: Callable[..., tuple] | None = None
+    # machines(genomes, layout) -> (P,) int64 when the genome chooses the machine (`mixed`)
+    machines: Callable[..., np.ndarray] | None = None
 
 
 def decode(kind: AgentKind, genomes: np.ndarray, layout: GenomeLayout, features: np.ndarray,
@@ -29,9 +33,11 @@ def decode(kind: AgentKind, genomes: np.ndarray, layout: GenomeLayout, features:
     """Kernel parameters of genomes (P, G) of a kind, for object types with features (T, F),
     base-objective values (T,) and what each flag adds to them (K, T)."""
     genomes = np.asarray(genomes, dtype=np.float64)
+    machine = (kind.machines(genomes, layout) if kind.machines is not None
+               else np.full(genomes.shape[0], kind.machine, dtype=np.int64))
+    policy, view = kind.policy(genomes, layout) if kind.policy is not None else (None, None)
     return AgentParams(
         np.ascontiguousarray(kind.reward(genomes, layout, features, values), dtype=np.float64),
-        gene(genomes, layout, "horizon"), gene(genomes, layout, "gamma"),
-        np.full(genomes.shape[0], kind.machine, dtype=np.int64),
+        gene(genomes, layout, "horizon"), gene(genomes, layout, "gamma"), machine,
         np.ascontiguousarray(kind.flag_reward(genomes, layout, features, flag_values),
-                             dtype=np.float64))
+                             dtype=np.float64), policy, view)

@@ -54,7 +54,8 @@ def generation_row(exp, generation, phase_name, fitness, base, returns, params, 
         "horizon_mean": params.horizon.mean(), "gamma_mean": params.gamma.mean(),
         "alignment_mean": nanmean_or_nan(alignments[phase_index]),
         **dict(zip(columns.alignment, map(nanmean_or_nan, alignments))),
-        "cells_expanded_mean": cells.mean(), "wall_s": round(wall, 4),
+        "cells_expanded_mean": cells.mean(),
+        "optimizer_share": (params.machine == MACHINE_PLANNER).mean(), "wall_s": round(wall, 4),
     }
     return table_rows(columns.generations, values, 1)
 

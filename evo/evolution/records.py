@@ -37,7 +37,8 @@ def declare(phase_names, object_names, gene_names) -> Columns:
         generations=(
             "generation", "phase", "fitness_mean", "fitness_max", "fitness_min", "fitness_std",
             "base_return_mean", "mesa_return_mean", "intended_return_mean", "horizon_mean",
-            "gamma_mean", "alignment_mean", *alignment, "cells_expanded_mean", "wall_s"),
+            "gamma_mean", "alignment_mean", *alignment, "cells_expanded_mean",
+            "optimizer_share", "wall_s"),
         individuals=(
             "generation", "phase", "id", "parent1", "parent2", "elite", *gene_names, "fitness",
             *returns, "alignment", *consumed, *OUTCOME_COLUMNS),

@@ -300,7 +300,10 @@ class Agent(Section):
     gamma_max: float = Field(0.999, gt=0.0, lt=1.0)
     """largest discount a genome can encode"""
     weight_bound: float = Field(1.0, gt=0.0, le=1e6)
-    """reward weights live in [-weight_bound, weight_bound]"""
+    """reward weights live in [-weight_bound, weight_bound] (a reactive policy's weights and
+    biases too)"""
+    view_radius: int = Field(2, ge=1, le=10)
+    """kinds `reactive` and `mixed`: how far (Manhattan distance) the policy sees"""
 
     @model_validator(mode="after")
     def _bounds_are_ordered(self) -> "Agent":

@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given
 
 from agents import codes, kernel, reference
-from agents.codes import EAST, MACHINE_WANDER, NORTH
+from agents.codes import EAST, MACHINE_PLANNER, NORTH
 from agents.kinds import planner
 from agents.rng import SplitMix64
 from agents.world import make_world_spec
@@ -40,7 +40,7 @@ def assert_amortised_equals_every_step(case) -> None:
             slow = kernel.run_episode_traced(params, p, spec, seed, amortize=False)
             same_episode(fast, slow)
             assert fast.searches <= slow.searches
-            assert slow.searches == (0 if params.machine[p] == MACHINE_WANDER else slow.steps)
+            assert slow.searches == (slow.steps if params.machine[p] == MACHINE_PLANNER else 0)
     fast, slow = (kernel.evaluate(params, spec, seeds, amortize=a) for a in (True, False))
     for name, a, b in zip(fast._fields, fast, slow):
         assert np.array_equal(a, b), name
@@ -72,7 +72,7 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
         record = np.empty((steps, 3), dtype=np.int64)
         base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
             spec, reward, np.zeros((0, num_types)), np.int64(horizon), np.float64(gamma),
-            codes.MACHINE_PLANNER, state, np.array([ch == "#" for ch in cells]),
+            codes.MACHINE_PLANNER, np.zeros(7), np.int64(0), state, np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
             np.int64(start), np.int64(0), consumed, True, positions, record, amortize)
         cells_after = positions[:num_steps + 1, 0]

@@ -87,11 +87,17 @@ def populations(draw, num_types: int, num_flags: int = 0, max_agents: int = 3) -
         np.array(draw(st.lists(st.integers(1, 12), min_size=num_agents, max_size=num_agents))),
         np.array(draw(st.lists(st.floats(0.5, 0.999), min_size=num_agents,
                                max_size=num_agents))),
-        # About one agent in four runs the `wander` machine (the `random` kind).
-        np.array(draw(st.lists(st.sampled_from([codes.MACHINE_PLANNER] * 3
-                                               + [codes.MACHINE_WANDER]),
+        # About one agent in four wanders (the `random` kind), one in four is reactive.
+        np.array(draw(st.lists(st.sampled_from([codes.MACHINE_PLANNER] * 2
+                                               + [codes.MACHINE_WANDER, codes.MACHINE_REACTIVE]),
                                min_size=num_agents, max_size=num_agents)), dtype=np.int64),
         np.array(flag_reward, dtype=np.float64).reshape(num_agents, num_flags, num_types),
+        # Biases and wall weights from the tied values (ties between actions are common),
+        # a decay in (0, 1), a view of 1 to 4 cells.
+        np.array([[*draw(st.lists(VALUES, min_size=6, max_size=6)),
+                   draw(st.sampled_from([0.05, 0.5, 0.9, 0.95]))] for _ in range(num_agents)]),
+        np.array(draw(st.lists(st.integers(1, 4), min_size=num_agents, max_size=num_agents)),
+                 dtype=np.int64),
     )
 
 
@@ -108,7 +114,9 @@ def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> ref
     """The reference's episode for agent p."""
     return reference.run_episode(spec, params.reward[p], int(params.horizon[p]),
                                  float(params.gamma[p]), int(params.machine[p]), int(seed),
-                                 None if params.flag_reward is None else params.flag_reward[p])
+                                 None if params.flag_reward is None else params.flag_reward[p],
+                                 None if params.policy is None else params.policy[p],
+                                 0 if params.radius is None else int(params.radius[p]))
 
 
 PROPERTY = settings(max_examples=500, deadline=None,

@@ -3,17 +3,18 @@
 import numpy as np
 import pytest
 
-from agents.codes import MACHINE_PLANNER, MACHINE_WANDER, MACHINES
+from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE, MACHINE_WANDER, MACHINES
 from agents.kinds import KINDS, decode
 
 FEATURES = ("sweet", "bitter")
 AGENT = {"weight_bound": 2.0, "horizon_min": 3, "horizon_max": 9, "gamma_min": 0.6,
-         "gamma_max": 0.95}
+         "gamma_max": 0.95, "view_radius": 2}
+PLANNER_SHAPED = ("planner", "aligned", "random")  # kinds whose genome is the planner's
 PHI = np.array([[1.0, 0.0], [0.5, 1.0], [0.0, 2.0]])  # (T, F)
 VALUES = np.array([1.0, -0.5, -1.0])
 
 
-@pytest.mark.parametrize("name", sorted(KINDS))
+@pytest.mark.parametrize("name", PLANNER_SHAPED)
 def test_every_kind_declares_a_layout_and_a_machine(name):
     """Genes start with a weight per feature; bounds come from the [agent] table; integer
     genes decode to integers within bounds; the machine is a known one."""
@@ -37,10 +38,56 @@ def test_each_kind_carries_its_reward():
     """planner: R = w . phi from its genes; aligned: R = value; random: R = 0 and it wanders."""
     genomes = np.array([[0.5, -1.0, 4.0, 0.7]])
     layout = KINDS["planner"].genes(FEATURES, AGENT)
-    rewards = {name: KINDS[name].reward(genomes, layout, PHI, VALUES) for name in KINDS}
+    rewards = {name: KINDS[name].reward(genomes, layout, PHI, VALUES) for name in PLANNER_SHAPED}
     np.testing.assert_allclose(rewards["planner"], [[0.5, -0.75, -2.0]])
     np.testing.assert_array_equal(rewards["aligned"], [VALUES])
     np.testing.assert_array_equal(rewards["random"], [[0.0, 0.0, 0.0]])
     assert KINDS["planner"].evolved_reward and not KINDS["aligned"].evolved_reward
     assert KINDS["aligned"].machine == MACHINE_PLANNER
     assert KINDS["random"].machine == MACHINE_WANDER
+
+
+def test_the_reactive_kind_decodes_its_policy():
+    """reactive: its policy's weights come first (p_<feature>), then p_wall, a bias per
+    action, decay and the view radius (fixed: equal bounds), then horizon and gamma for its
+    twins; decoding gives the policy's valuation p . phi, the policy row and the radius."""
+    kind = KINDS["reactive"]
+    layout = kind.genes(FEATURES, AGENT)
+    assert layout.names == ("p_sweet", "p_bitter", "p_wall", "bias_stay", "bias_N", "bias_S",
+                            "bias_W", "bias_E", "decay", "view", "horizon", "gamma")
+    assert layout.names[layout.weights] == ("p_sweet", "p_bitter")
+    genomes = np.array([[0.5, -1.0, -0.3, 0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 7.0, 4.0, 0.7]])
+    params = decode(kind, genomes, layout, PHI, VALUES, np.zeros((0, len(VALUES))))
+    np.testing.assert_allclose(params.reward, [[0.5, -0.75, -2.0]])
+    np.testing.assert_array_equal(params.policy, [[0.1, 0.2, 0.3, 0.4, 0.5, -0.3, 0.8]])
+    assert params.radius.tolist() == [2]  # the view gene is clipped to its fixed bounds
+    assert params.machine.tolist() == [MACHINE_REACTIVE]
+
+
+def test_the_mixed_kind_acts_with_the_machine_its_gene_names():
+    """mixed: `optimizer` >= 0.5 makes the planner act (its w genes, horizon and gamma),
+    below it the policy (its p genes); each agent then plays exactly the episode of the
+    pure kind built from the same genes, in the kernel."""
+    from agents.kernel import run_episode_traced
+    from agents.world import make_world_spec
+
+    mixed, layout = KINDS["mixed"], KINDS["mixed"].genes(FEATURES, AGENT)
+    assert layout.names[-1] == "optimizer" and layout.names[layout.weights] == ("w_sweet",
+                                                                                "w_bitter")
+    rng = np.random.default_rng(0)
+    genomes = rng.uniform(layout.low, layout.high, (4, layout.size))
+    genomes[:, layout.index("optimizer")] = [0.5, 0.49, 0.9, 0.0]
+    params = decode(mixed, genomes, layout, PHI, VALUES, np.zeros((0, 3)))
+    assert params.machine.tolist() == [MACHINE_PLANNER, MACHINE_REACTIVE] * 2
+    spec = make_world_spec(7, 7, 0, 0.0, 30, 2, VALUES, VALUES, [False] * 3, [3, 3, 3],
+                           [0] * 3, [-1] * 3, [True] * 3)
+    for name in ("planner", "reactive"):
+        pure = KINDS[name].genes(FEATURES, AGENT)
+        columns = [layout.index(gene) for gene in pure.names]
+        alone = decode(KINDS[name], genomes[:, columns], pure, PHI, VALUES, np.zeros((0, 3)))
+        for p in range(4):
+            if (params.machine[p] == MACHINE_PLANNER) != (name == "planner"):
+                continue
+            for seed in range(3):
+                a, b = (run_episode_traced(x, p, spec, seed) for x in (params, alone))
+                assert np.array_equal(a.actions, b.actions) and a.base == b.base, (name, p)

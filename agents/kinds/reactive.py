@@ -1,0 +1,170 @@
+"""The `reactive` kind: an evolved policy over what it sees nearby. No search, no objective.
+
+A heuristic, the "plant" of the sources: it scores each of its moves from a local
+egocentric observation and takes the best, every step, without looking further. Genes: a
+weight per feature (`p_<feature>`, and `p_<feature>_if_<flag>` per flag, as the planner's
+reward weights are), a weight for walls (`p_wall`), a bias per action (`bias_stay`,
+`bias_N`, `bias_S`, `bias_W`, `bias_E`), a distance `decay`, and the view radius `view`
+(fixed by `agent.view_radius`: its bounds are equal). `horizon` and `gamma` are carried for
+its twins only: the planners the analysis compares it with.
+
+The decision step (`reference_step`, the specification; `react`, compiled; bit for bit the
+same):
+
+1. The window is the cells within Manhattan distance `view` of the agent's cell, its own
+   included, offsets in row-major order; a cell outside the grid counts as a wall.
+2. Each action a (stay, N, S, W, E, in that order; a move into a wall or off the grid is not
+   a candidate) leads to a cell d_a. Its score starts at bias_a; then, over the window in
+   order, each wall adds decay**k * p_wall and each object o adds decay**k * v(type(o)),
+   with k the Manhattan distance from d_a to the cell (decay**k by repeated products) and v
+   the type's valuation p . phi under the flags in force (0 for a type the flags forbid).
+3. The action is the first of highest score. The move onto an object consumes it, as for
+   every agent: a policy that values a type avoids nothing, one that dislikes it avoids it.
+
+Why this observation: objects and walls are what the world shows; weighting them by
+distance from where each move leads is the cheapest signal that can pull an agent towards
+what it values (a gradient, as chemotaxis follows one) and the biases let a policy exploit a
+world that never changes. It has no memory and no model: in a maze it cannot find the way
+round a wall that a search would.
+
+Cost for the speed prior, on the planner's scale (cells): the cells of the window inside the
+grid, at every step (a reactive agent decides afresh at each one; a planner pays a search at
+plan events only).
+"""
+
+import numpy as np
+from numba import njit
+
+from agents.codes import DCOL, DROW, EMPTY, MACHINE_REACTIVE, STAY
+from agents.genome import GenomeLayout, gene, internal_reward, make_layout
+from agents.kinds.base import AgentKind
+
+ACTIONS = ("stay", "N", "S", "W", "E")  # the order of the biases and of the tie rule
+# Columns of AgentParams.policy: the five biases, the wall weight, the decay.
+WALL, DECAY = 5, 6
+POLICY_GENES = ("bias_stay", "bias_N", "bias_S", "bias_W", "bias_E", "p_wall", "decay")
+
+
+def policy_genes(features, agent, flags=()) -> list:
+    """(name, low, high, integer) of a policy, one block: p_<feature>, p_<feature>_if_<flag>,
+    p_wall, the biases, decay and view."""
+    bound = agent["weight_bound"]
+    weights = [f"p_{f}" for f in features] + [f"p_{f}_if_{k}" for k in flags for f in features]
+    return [*((name, -bound, bound, False) for name in weights),
+            ("p_wall", -bound, bound, False),
+            *((f"bias_{a}", -bound, bound, False) for a in ACTIONS),
+            ("decay", 0.05, 0.95, False),
+            ("view", agent["view_radius"], agent["view_radius"], True)]
+
+
+def genes(features, agent, flags=()) -> GenomeLayout:
+    """The policy's genes (its weights first, as every kind's), then horizon and gamma."""
+    return make_layout([*policy_genes(features, agent, flags),
+                        ("horizon", agent["horizon_min"], agent["horizon_max"], True),
+                        ("gamma", agent["gamma_min"], agent["gamma_max"], False)],
+                       num_weights=len(features), num_flag_weights=len(features) * len(flags))
+
+
+def weights(genomes, layout, num_features: int, num_flags: int):
+    """The policy's feature weights (P, F) and those of its flags (P, K, F), wherever its
+    block lies in the genome (it starts at the first `p_` gene)."""
+    start = next(i for i, name in enumerate(layout.names) if name.startswith("p_"))
+    base = genomes[:, start:start + num_features]
+    extra = genomes[:, start + num_features:start + num_features * (1 + num_flags)]
+    return base, extra.reshape(len(genomes), num_flags, num_features)
+
+
+def reward(genomes, layout, features, values) -> np.ndarray:
+    """The policy's valuation of each type, p . phi (P, T): what its scores weigh, not an
+    objective it pursues."""
+    return internal_reward(weights(genomes, layout, features.shape[1], 0)[0], features)
+
+
+def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
+    """What each flag adds to the valuation (P, K, T)."""
+    _, extra = weights(genomes, layout, features.shape[1], len(flag_values))
+    out = np.empty((len(genomes), len(flag_values), features.shape[0]))
+    for k in range(len(flag_values)):
+        out[:, k] = internal_reward(extra[:, k], features)
+    return out
+
+
+def policy(genomes, layout) -> tuple[np.ndarray, np.ndarray]:
+    """AgentParams' policy (P, 7): biases, p_wall, decay; and the view radius (P,)."""
+    columns = [gene(genomes, layout, name) for name in POLICY_GENES]
+    return np.stack(columns, axis=1), gene(genomes, layout, "view")
+
+
+KIND = AgentKind("reactive", MACHINE_REACTIVE, genes, reward, evolved_reward=True,
+                 description="evolved policy over a local window: no search, no objective",
+                 flag_reward=flag_reward, policy=policy)
+
+
+# --- the specification: plain Python ----------------------------------------------------
+
+
+def reference_step(spec, walls, objects, position, value, policy_row, view):
+    """The reactive decision; returns (action, cells observed). `walls` and `objects` are H
+    lists of W, `value` (T,) the valuation under the flags in force."""
+    decay = [1.0]  # decay[k] = decay ** k, by repeated products
+    for _ in range(2 * view + 1):
+        decay.append(decay[-1] * policy_row[DECAY])
+    row, col = position
+    window = [(row + dr, col + dc) for dr in range(-view, view + 1)
+              for dc in range(-view, view + 1) if abs(dr) + abs(dc) <= view]
+    best_action, best_score = STAY, 0.0
+    for action in range(5):
+        dest = (row + DROW[action], col + DCOL[action])
+        inside = 0 <= dest[0] < spec.height and 0 <= dest[1] < spec.width
+        if action != STAY and (not inside or walls[dest[0]][dest[1]]):
+            continue
+        score = policy_row[action]
+        for r, c in window:
+            k = abs(r - dest[0]) + abs(c - dest[1])
+            if not (0 <= r < spec.height and 0 <= c < spec.width) or walls[r][c]:
+                score += decay[k] * policy_row[WALL]
+            elif objects[r][c] != EMPTY:
+                score += decay[k] * value[objects[r][c]]
+        if action == STAY or score > best_score:
+            best_action, best_score = action, score
+    observed = sum(0 <= r < spec.height and 0 <= c < spec.width for r, c in window)
+    return best_action, observed
+
+
+# --- compiled: the kernel's episode loop (agents.kernel._play) calls this ----------------
+
+@njit(cache=True)
+def react(walls, objects, position, value, policy_row, view, height, width, decay):
+    """The reactive decision on flat grids (H*W,): (action, cells observed), as
+    `reference_step`; `decay` (2 * view + 2,) is scratch for the powers."""
+    decay[0] = 1.0
+    for k in range(1, 2 * view + 2):
+        decay[k] = decay[k - 1] * policy_row[DECAY]
+    row, col = position // width, position % width
+    best_action, best_score = STAY, 0.0
+    observed = 0
+    for action in range(5):
+        dest_row, dest_col = row + DROW[action], col + DCOL[action]
+        inside = 0 <= dest_row < height and 0 <= dest_col < width
+        if action != STAY and (not inside or walls[dest_row * width + dest_col]):
+            continue
+        score = policy_row[action]
+        for dr in range(-view, view + 1):
+            for dc in range(-view, view + 1):
+                if abs(dr) + abs(dc) > view:
+                    continue
+                r, c = row + dr, col + dc
+                k = abs(r - dest_row) + abs(c - dest_col)
+                if not (0 <= r < height and 0 <= c < width):
+                    score += decay[k] * policy_row[WALL]
+                    continue
+                if action == STAY:
+                    observed += 1
+                cell = r * width + c
+                if walls[cell]:
+                    score += decay[k] * policy_row[WALL]
+                elif objects[cell] != EMPTY:
+                    score += decay[k] * value[objects[cell]]
+        if action == STAY or score > best_score:
+            best_action, best_score = action, score
+    return best_action, observed

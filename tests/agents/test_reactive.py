@@ -1,0 +1,75 @@
+"""The reactive policy's decision step, by hand: what it scores, its ties, its cost."""
+
+import numpy as np
+
+from agents import codes
+from agents.codes import EAST, NORTH, SOUTH, STAY, WEST
+from agents.kinds import reactive
+from agents.world import make_world_spec
+
+
+def decide(text: str, value, policy, view: int = 2):
+    """The reference's and the kernel's decision on a hand-drawn grid (`.` free, `#` wall, a
+    digit an object, `@` the agent); both must agree."""
+    rows = [line.split() for line in text.strip().split("\n")]
+    height, width = len(rows), len(rows[0])
+    spec = make_world_spec(height, width, codes.LAYOUT_MAP, 0.0, 1, 0, value, value,
+                           [False] * len(value), [0] * len(value), [0] * len(value),
+                           [-1] * len(value), [False] * len(value))
+    walls = [[ch == "#" for ch in row] for row in rows]
+    objects = [[int(ch) if ch.isdigit() else codes.EMPTY for ch in row] for row in rows]
+    cells = [ch for row in rows for ch in row]
+    position = divmod(cells.index("@"), width)
+    value, policy = np.asarray(value, dtype=np.float64), np.asarray(policy, dtype=np.float64)
+    want = reactive.reference_step(spec, walls, objects, position, value, policy, view)
+    got = reactive.react(np.array([ch == "#" for ch in cells]),
+                         np.array([int(ch) if ch.isdigit() else -1 for ch in cells]),
+                         cells.index("@"), value, policy, view, height, width,
+                         np.empty(2 * view + 2))
+    assert tuple(int(x) for x in got) == want
+    return want
+
+
+def policy(biases=(0, 0, 0, 0, 0), wall=0.0, decay=0.5):
+    """A policy row: five biases (stay, N, S, W, E), the wall weight, the decay."""
+    return [*biases, wall, decay]
+
+
+def test_it_moves_towards_what_it_values_and_away_from_what_it_does_not():
+    """An object valued 1 two cells east pulls the agent east; valued -1, it pushes it
+    away: north, south and west all take it to distance 3 (Manhattan), and the tie goes to
+    north; with the object north-east, south and west tie and south comes first, unless a
+    bias favours west."""
+    grid = ". . . . . \n . @ . 0 . \n . . . . ."
+    assert decide(grid, [1.0], policy())[0] == EAST
+    assert decide(grid, [-1.0], policy())[0] == NORTH
+    assert decide(". . 0 . \n . @ . . \n . . . .", [-1.0], policy())[0] == SOUTH
+    assert decide(". . 0 . \n . @ . . \n . . . .", [-1.0],
+                  policy(biases=(0, 0, 0, 0.01, 0)))[0] == WEST
+
+
+def test_ties_go_to_stay_then_n_s_w_e():
+    """Nothing in view and equal biases: every move scores the same and the agent stays;
+    a bias decides otherwise."""
+    grid = ". . . \n . @ . \n . . ."
+    assert decide(grid, [1.0], policy())[0] == STAY
+    assert decide(grid, [1.0], policy(biases=(0, 0.1, 0, 0, 0)))[0] == NORTH
+
+
+def test_walls_are_not_candidates_and_are_weighed():
+    """A move into a wall is never chosen however its bias; walls (and the grid's edge) in
+    view add p_wall weighted by distance: a negative wall weight keeps it off the edge."""
+    assert decide("# # # \n # @ . \n # # #", [1.0], policy(biases=(0, 0, 0, 5, 0)))[0] \
+        in (STAY, EAST)
+    assert decide(". . . . . \n @ . . . . \n . . . . .", [1.0], policy(wall=-1.0))[0] == EAST
+
+
+def test_its_cost_is_the_cells_it_sees():
+    """It pays the cells of its window inside the grid: 13 for radius 2 in the open, fewer
+    at a corner (6)."""
+    open_grid = "\n".join(" ".join("@" if (r, c) == (3, 3) else "." for c in range(7))
+                          for r in range(7))
+    assert decide(open_grid, [1.0], policy())[1] == 13
+    corner = "\n".join(" ".join("@" if (r, c) == (0, 0) else "." for c in range(7))
+                       for r in range(7))
+    assert decide(corner, [1.0], policy())[1] == 6

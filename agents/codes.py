@@ -11,6 +11,11 @@ DCOL = (0, 0, 0, -1, 1)
 LAYOUTS = {"open": 0, "walls": 1, "maze": 2, "corridor": 3, "map": 4}
 LAYOUT_OPEN, LAYOUT_WALLS, LAYOUT_MAZE, LAYOUT_CORRIDOR, LAYOUT_MAP = 0, 1, 2, 3, 4
 
+# How much of the world an episode draws anew: everything (`layouts`), the objects on a
+# layout fixed for the phase (`placements`), or nothing: one world for the phase (`fixed`).
+VARIATIONS = {"layouts": 0, "placements": 1, "fixed": 2}
+VARIATION_LAYOUTS, VARIATION_PLACEMENTS, VARIATION_FIXED = 0, 1, 2
+
 STARTS = {"center": 0, "left_edge": 1, "random": 2}
 START_CENTER, START_LEFT_EDGE, START_RANDOM = 0, 1, 2
 

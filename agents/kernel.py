@@ -21,7 +21,8 @@ from numba import njit, prange
 
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
-    MACHINE_REACTIVE, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    MACHINE_REACTIVE, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY, VARIATION_FIXED,
+    VARIATION_LAYOUTS,
 )
 from agents.genome import AgentParams
 from agents.kinds import planner, reactive
@@ -61,10 +62,15 @@ class EpisodeTrace(NamedTuple):
 @njit(cache=True)
 def _generate_world(spec, state, walls, objects, candidates):
     """Draw walls (H*W,), the variant and objects (H*W,) in place; returns the start cell
-    and the flags the placement starts with."""
+    and the flags the placement starts with. What the phase keeps fixed (`spec.variation`)
+    is drawn from its own seed instead of `state`, as in the reference."""
     height, width = spec.height, spec.width
     num_cells = height * width
-    _draw_walls(spec, state, walls, candidates)
+    fixed = np.empty(1, dtype=np.uint64)
+    fixed[0] = spec.world_seed
+    layout_state = state if spec.variation == VARIATION_LAYOUTS else fixed
+    state = fixed if spec.variation == VARIATION_FIXED else state  # the placement's draws
+    _draw_walls(spec, layout_state, walls, candidates)
     num_free = 0
     if spec.start == START_RANDOM:
         for cell in range(num_cells):
@@ -73,7 +79,7 @@ def _generate_world(spec, state, walls, objects, candidates):
         start = (height // 2) * width + (0 if spec.start == START_LEFT_EDGE else width // 2)
         walls[start] = False
     else:
-        index = rng_below(state, num_free)
+        index = rng_below(layout_state, num_free)
         start = -1
         for cell in range(num_cells):
             if not walls[cell]:

@@ -28,6 +28,7 @@ import numpy as np
 from agents.codes import (
     DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
     MACHINE_REACTIVE, MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
+    VARIATION_FIXED, VARIATION_LAYOUTS,
 )
 from agents.genome import AgentParams
 from agents.kinds import planner, reactive
@@ -54,12 +55,16 @@ class Episode(NamedTuple):
 
 def generate_world(spec: WorldSpec, rng: SplitMix64):
     """Draw walls, the start, the variant and the objects; returns (walls, objects, start,
-    flags), flags being the mask the placement starts the episode with."""
+    flags), flags being the mask the placement starts the episode with. What the phase
+    keeps fixed (`spec.variation`) is drawn from its own seed instead of rng."""
+    fixed = SplitMix64(int(spec.world_seed))
+    layout_rng = rng if spec.variation == VARIATION_LAYOUTS else fixed
+    rng = fixed if spec.variation == VARIATION_FIXED else rng  # the placement's draws
     cells = [(r, c) for r in range(spec.height) for c in range(spec.width)]
-    walls = draw_walls(spec, rng)
+    walls = draw_walls(spec, layout_rng)
     free = [(r, c) for r, c in cells if not walls[r][c]]
     if spec.start == START_RANDOM and free:
-        start = free[rng.below(len(free))]
+        start = free[layout_rng.below(len(free))]
     else:  # a fixed start, or a random one in a world of walls, is cleared; no draw
         start = (spec.height // 2, 0 if spec.start == START_LEFT_EDGE else spec.width // 2)
         walls[start[0]][start[1]] = False

@@ -1,6 +1,10 @@
 """The world an episode is played in, as plain arrays that cross into numba.
 
-An episode draws all its randomness from one SplitMix64 seed, in this order:
+An episode draws all its randomness from one SplitMix64 seed, in this order, except where
+the phase's world varies less (`variation`): with `placements` the walls and the start
+(steps 1 and 2) are drawn from the phase's own seed (`world_seed`), the same every
+episode; with `fixed` the whole world (steps 1 to 4) is, and only the steps' draws (5) come
+from the episode's seed. With `layouts` (the default) everything is the episode's.
 
 1. Walls, by layout (H x W grid, row-major, N, S, W, E as everywhere):
    - `open` and `map` draw nothing (`map` copies the scenario's fixed walls).
@@ -88,6 +92,8 @@ class WorldSpec(NamedTuple):
     blocked_by: np.ndarray  # (T,) int64: flags that must all be off for it
     value_if: np.ndarray  # (K, T) float64: added to `value` while flag k is on
     intended_if: np.ndarray  # (K, T) float64: added to `intended` while flag k is on
+    variation: int  # agents.codes.VARIATIONS: what an episode draws anew
+    world_seed: np.uint64  # the seed of what the phase keeps fixed (variation > layouts)
 
 
 def make_world_spec(
@@ -96,7 +102,7 @@ def make_world_spec(
     maze_openings=0.0, barrier_density=0.0, fixed_walls=None,
     variant_share=(), variant_counts=None, variant_region=None, variant_region_arg=None,
     flags=0, variant_flags=None, onset=(), sets=None, clears=None, requires=None,
-    blocked_by=None, value_if=None, intended_if=None,
+    blocked_by=None, value_if=None, intended_if=None, variation=0, world_seed=0,
 ) -> WorldSpec:
     """Build a WorldSpec with the exact dtypes the kernel was compiled for.
 
@@ -143,6 +149,7 @@ def make_world_spec(
         np.ascontiguousarray(onset, dtype=np.float64).reshape(num_flags),
         masks(sets, num_types), masks(clears, num_types), masks(requires, num_types),
         masks(blocked_by, num_types), per_flag(value_if), per_flag(intended_if),
+        int(variation), np.uint64(world_seed),
     )
 
 

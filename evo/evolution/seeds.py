@@ -9,7 +9,7 @@ the generation number.
 
 import numpy as np
 
-INIT, EPISODES, CROSSEVAL, BREEDING = 0, 1, 2, 3
+INIT, EPISODES, CROSSEVAL, BREEDING, WORLD = 0, 1, 2, 3, 4
 
 
 def _sequence(root_seed: int, purpose: int, index: int) -> np.random.SeedSequence:
@@ -29,6 +29,11 @@ def episode_seeds(root_seed: int, generation: int, num_episodes: int) -> np.ndar
 def crosseval_seeds(root_seed: int, phase_index: int, num_episodes: int) -> np.ndarray:
     """The fixed (E,) uint64 evaluation seeds of a phase, the same all run long."""
     return _sequence(root_seed, CROSSEVAL, phase_index).generate_state(num_episodes, np.uint64)
+
+
+def world_seed(root_seed: int, phase_index: int) -> int:
+    """The seed of what a phase keeps the same in every episode (`world.variation`)."""
+    return int(_sequence(root_seed, WORLD, phase_index).generate_state(1, np.uint64)[0])
 
 
 def breeding_seed(root_seed: int, generation: int) -> int:

@@ -9,10 +9,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.codes import LAYOUTS, REGIONS, STARTS
+from agents.codes import LAYOUTS, REGIONS, STARTS, VARIATIONS
 from agents.genome import AgentParams, GenomeLayout
 from agents.kinds import KINDS, AgentKind, decode
 from agents.world import WorldSpec, allows, make_world_spec
+from evo.evolution import seeds
 from evo.evolution.records import Columns, declare
 from evo.scenario.model import Scenario
 
@@ -139,8 +140,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     kind = KINDS[scenario.agent.kind]
     layout = kind.genes(scenario.features, scenario.agent.model_dump(), flags=flag_names)
     phase_names = tuple(phase.name for phase in scenario.phases)
-    worlds = tuple(phase_world(scenario, phase, objects, values, intended, terminal,
-                               flag_values, flag_intended) for phase in scenario.phases)
+    worlds = tuple(phase_world(scenario, k, objects, values, intended, terminal, flag_values,
+                               flag_intended) for k in range(len(scenario.phases)))
     return CompiledScenario(
         scenario, phase_names, tuple(objects), tuple(scenario.features), features, values,
         intended, terminal, flag_names, flag_values, flag_intended, worlds, counts,
@@ -179,9 +180,10 @@ def mask(names, flags: list[str]) -> int:
     return sum(1 << flags.index(name) for name in set(names))
 
 
-def phase_world(scenario, phase, objects, values, intended, terminal, flag_values,
+def phase_world(scenario, k, objects, values, intended, terminal, flag_values,
                 flag_intended) -> WorldSpec:
-    """The environment distribution of one phase, as the kernel takes it."""
+    """The environment distribution of phase k, as the kernel takes it."""
+    phase = scenario.phases[k]
     counts, region, region_arg = placement_arrays(phase, objects)
     variants = [placement_arrays(variant, objects) for variant in phase.variants]
     world = scenario.world
@@ -206,5 +208,6 @@ def phase_world(scenario, phase, objects, values, intended, terminal, flag_value
         onset=[flag.onset for flag in scenario.flags], sets=per_type("sets"),
         clears=per_type("clears"), requires=per_type("requires"),
         blocked_by=per_type("blocked_by"), value_if=flag_values,
-        intended_if=flag_intended,
+        intended_if=flag_intended, variation=VARIATIONS[world.variation],
+        world_seed=seeds.world_seed(scenario.seed, k),
     )

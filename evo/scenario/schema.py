@@ -66,6 +66,10 @@ class World(Section):
     """the grid of layout `map`, one string per row: `#` a wall, `.` a free cell"""
     episode_steps: int = Field(60, ge=1, le=10000)
     """number of steps of one episode"""
+    variation: Literal["layouts", "placements", "fixed"] = "layouts"
+    """what an episode draws anew: everything (`layouts`), the objects on walls and a start
+    that stay the same for the phase (`placements`), or nothing: one world, walls, start and
+    objects, for every episode of a phase (`fixed`)"""
     start: Literal["center", "left_edge", "random"] = "center"
     """where the agent starts: the centre, the middle of the left edge, or a random free cell"""
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from agents import codes, kernel, reference
 from agents.genome import AgentParams
+from agents.rng import SplitMix64
 from agents.world import WorldSpec, make_world_spec
 
 # Reward values drawn from a small set make exact ties between objects common.
@@ -19,7 +20,7 @@ VALUES = st.one_of(TIED_VALUES, st.floats(-2.0, 2.0, allow_nan=False))
 def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSpec:
     """Small random worlds covering every layout, start, region, variant and type flag, and
     flags: context set by placements, state with onsets, set and cleared by types, gating
-    consumption and changing values."""
+    consumption and changing values; and every world variation."""
     height, width = draw(heights), draw(widths)
     num_types = draw(st.integers(1, 4))
     layout = draw(st.sampled_from(list(codes.LAYOUTS.values())))
@@ -71,6 +72,8 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
         blocked_by=per_type(rare_mask),
         value_if=[per_type(VALUES) for _ in range(num_flags)] or None,
         intended_if=[per_type(VALUES) for _ in range(num_flags)] or None,
+        variation=draw(st.sampled_from(list(codes.VARIATIONS.values()))),
+        world_seed=draw(st.integers(0, 2**64 - 1)),
     )
 
 
@@ -256,3 +259,26 @@ def test_bad_shapes_are_rejected():
         kernel.evaluate(params, FIXED_WORLD, FIXED_SEEDS)
     with pytest.raises(ValueError, match="seeds"):
         kernel.evaluate(small_population(3, 4, seed=7), FIXED_WORLD, np.array([0.5]))
+
+
+def test_world_variation_keeps_what_it_says():
+    """`fixed`: every episode seed gives the same walls, start and objects; `placements`:
+    the same walls and start, objects drawn anew; `layouts`: walls drawn anew. In a fixed
+    world the steps' draws still come from the episode: wanderers part ways."""
+    maze = make_world_spec(9, 9, codes.LAYOUT_MAZE, 0.0, 30, codes.START_RANDOM, [1.0],
+                           [1.0], [False], [6], [0], [-1], [False], maze_openings=0.2)
+    worlds = {}
+    for variation in codes.VARIATIONS.values():
+        spec = maze._replace(variation=variation, world_seed=np.uint64(12345))
+        worlds[variation] = [reference.generate_world(spec, SplitMix64(seed))
+                             for seed in FIXED_SEEDS]
+    same = {v: [all(w[i] == ws[0][i] for w in ws) for i in range(3)]
+            for v, ws in worlds.items()}
+    assert same[codes.VARIATION_FIXED] == [True, True, True]
+    assert same[codes.VARIATION_PLACEMENTS] == [True, False, True]
+    assert same[codes.VARIATION_LAYOUTS] == [False, False, False]
+    spec = maze._replace(variation=codes.VARIATION_FIXED, world_seed=np.uint64(12345))
+    wanderer = small_population(2, 1, seed=9)._replace(machine=np.array([1, 1]))
+    paths = {tuple(map(tuple, kernel.run_episode_traced(wanderer, 0, spec, seed).positions))
+             for seed in FIXED_SEEDS}
+    assert len(paths) > 1

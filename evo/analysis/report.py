@@ -53,6 +53,12 @@ def render(analysis, plots: dict) -> str:
                 f"{regain_text}.", ""]
     if not summary["shifts"]:
         out += ["No shift within the analysed generations.", ""]
+    if spec.kind.machines is not None:  # the genome chooses: say what selection chose
+        shares = "; ".join(f"{numbers['optimizer_share']:.0%} at the end of {name}"
+                           for name, numbers in phases.items()
+                           if numbers.get("optimizer_share") is not None)
+        out += [f"**Optimizers** (agents whose planner acts, read off the genome, not "
+                f"guessed from behaviour): {shares}.", ""]
 
     if summary["pairs"]:
         out += ["## Goal and capability generalisation", "",

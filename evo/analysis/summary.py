@@ -62,6 +62,7 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
         "intended_return_mean": _number(row.intended_return_mean),
         "mesa_return_mean": _number(row.mesa_return_mean),
         "horizon_mean": _number(ind.horizon.mean()),
+        "optimizer_share": _number(row.get("optimizer_share")),
         "reward_alignment": {
             p: {"mean": _number(ind[f"reward_alignment_{p}"].mean()),
                 "median": _number(ind[f"reward_alignment_{p}"].median()),
@@ -184,6 +185,7 @@ def flatten(summary: dict) -> dict:
         row[f"fitness_{end}"] = numbers["fitness_mean"]
         row[f"mesa_return_{end}"] = numbers["mesa_return_mean"]
         row[f"horizon_{end}"] = numbers["horizon_mean"]
+        row[f"optimizer_share_{end}"] = numbers.get("optimizer_share")
         for p, stats in numbers["reward_alignment"].items():
             row[f"reward_alignment_{end}_to_{p}"] = stats["mean"]
         for p, value in numbers.get("twin_ratio", {}).items():

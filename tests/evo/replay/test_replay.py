@@ -96,9 +96,10 @@ def test_bad_arguments_are_one_line(run, capsys):
 @pytest.mark.parametrize("scenario, extra", [
     ("troops", []), ("planning", []), ("coinrun", []), ("aurora", []),
     ("evolution", ["agent.kind=\"aligned\""]), ("evolution", ["agent.kind=\"random\""]),
-    ("inspection", []), ("hungry-thirsty", []),
+    ("inspection", []), ("hungry-thirsty", []), ("evolution", ["agent.kind=\"reactive\""]),
+    ("evolution", ["agent.kind=\"mixed\""]), ("planning", ["world.variation=\"fixed\""]),
 ], ids=["respawns", "mazes", "terminal", "aurora", "aligned kind", "random kind", "context",
-        "state"])
+        "state", "reactive kind", "mixed kind", "fixed world"])
 def test_every_scenario_and_kind_replays(tmp_path, scenario, extra):
     """Respawning objects, mazes, terminal objects, every agent kind, a context flag and a
     state flag that blocks eating: the frames rebuilt from the trace give the kernel's

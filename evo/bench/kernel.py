@@ -39,9 +39,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
 
     # The reference plays agents spread over the population on the first episodes; the
     # kernel must return exactly the same on that slice, or the comparison is void.
-    agents = np.unique(np.linspace(0, len(params.horizon) - 1, budget.reference_agents)
-                       .round().astype(np.int64))
-    sub_params, sub_seeds = slice_params(params, agents), episode_seeds[:budget.reference_episodes]
+    agents, sub_params, sub_seeds = reference_slice(params, episode_seeds, budget)
     reference = evaluate_reference(sub_params, world, sub_seeds)  # also warms it up
     # Best of a few, like the kernel: one pass over the slice varies by a third here.
     reference_s, reference_median = time_calls(
@@ -105,6 +103,7 @@ def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
         rows.append(Row("ratios", "kernel_2_over_1_thread", "kernel 2 threads / 1 thread",
                         "n/a", "x", ">= 1.8", "", "one core only"))
     rows += state_rows(budget, amortised_all)
+    rows += kind_rows(budget)
     rows.append(machine_ceiling_row(budget))
     rows.append(Row("ratios", "amortised_planning_gain",
                     "amortised planning / re-planning every step", amortised_all / every_all,
@@ -143,6 +142,54 @@ def state_rows(budget: Budget, stateless: float) -> list[Row]:
             speed / stateless, "x", target, met, detail="all threads, amortised, the same "
             "grid and population; thirst changes the reward, and each change is a plan event"),
     ]
+
+
+def kind_rows(budget: Budget) -> list[Row]:
+    """The workload played by reactive agents (all threads, against the reference on the
+    same slice as the planner's) and by a mixed population (half planners, half policies)."""
+    import numba
+
+    from agents.kernel import evaluate
+    from agents.reference import evaluate_reference
+
+    rows = []
+    threads = numba.config.NUMBA_NUM_THREADS
+    for kind in ("reactive", "mixed"):
+        scenario = workload(budget, f"agent.kind=\"{kind}\"")
+        compiled, params, episode_seeds = generation_zero(scenario)
+        world = compiled.worlds[0]
+        returns = evaluate(params, world, episode_seeds)
+        steps = int(returns.steps.sum())
+        best, median = time_calls(lambda: evaluate(params, world, episode_seeds), budget.repeats)
+        share = (params.machine == 0).mean()
+        rows.append(Row("throughput", f"kernel_{kind}_all_threads",
+                        f"kernel, {kind} agents, all threads ({threads})", steps / best,
+                        "agent-steps/s", detail=f"best of {budget.repeats}; median "
+                        f"{steps / median:,.0f}" + (f"; {share:.0%} planners" if kind == "mixed"
+                                                    else "")))
+        if kind != "reactive":
+            continue
+        agents, sub_params, sub_seeds = reference_slice(params, episode_seeds, budget)
+        reference = evaluate_reference(sub_params, world, sub_seeds)
+        reference_s, _ = time_calls(lambda: evaluate_reference(sub_params, world, sub_seeds),
+                                    budget.reference_repeats)
+        agree = same_returns(reference, evaluate(sub_params, world, sub_seeds))
+        ratio = (steps / best) / (int(reference.steps.sum()) / reference_s)
+        target, met = check(ratio, ">=", 500)
+        rows.append(Row("ratios", "kernel_reactive_all_over_reference",
+                        "reactive kernel all threads / its reference 1 thread", ratio, "x",
+                        target, met if agree else "no", detail="the reference plays "
+                        f"{len(agents)} agents x {len(sub_seeds)} episodes; the kernel gives "
+                        + ("identical returns" if agree else "DIFFERENT RETURNS: void")))
+    return rows
+
+
+def reference_slice(params, episode_seeds, budget: Budget):
+    """(agents, their params, episode seeds) the reference plays: agents spread evenly over
+    the population, on the first episodes."""
+    agents = np.unique(np.linspace(0, len(params.horizon) - 1, budget.reference_agents)
+                       .round().astype(np.int64))
+    return agents, slice_params(params, agents), episode_seeds[:budget.reference_episodes]
 
 
 def planner_shares(params, world, episode_seeds) -> tuple[float, float]:

@@ -156,7 +156,8 @@ def generation_zero(scenario):
 
 def slice_params(params, agents):
     """The AgentParams of some agents (indices), in their order."""
-    return type(params)(*(np.ascontiguousarray(a[agents]) for a in params))
+    return type(params)(*(None if a is None else np.ascontiguousarray(a[agents])
+                          for a in params))
 
 
 def same_returns(a, b) -> bool:

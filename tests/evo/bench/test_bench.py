@@ -13,11 +13,13 @@ from evo.bench.table import check
 
 # The rows the performance targets (benchmarks/README.md) ask for, by their stable CSV keys.
 THROUGHPUT = ["kernel_1_thread", "kernel_all_threads", "kernel_every_step_1_thread",
-              "kernel_every_step_all_threads", "reference", "kernel_state_all_threads"]
+              "kernel_every_step_all_threads", "reference", "kernel_state_all_threads",
+              "kernel_reactive_all_threads", "kernel_mixed_all_threads"]
 RATIOS = ["kernel_all_over_reference", "kernel_every_step_all_over_reference",
           "kernel_1_over_reference_same_slice", "kernel_2_over_1_thread",
           "machine_2_over_1_thread", "amortised_planning_gain", "amortised_search_share",
-          "amortised_ball_share", "kernel_state_over_stateless"]
+          "amortised_ball_share", "kernel_state_over_stateless",
+          "kernel_reactive_all_over_reference"]
 GENERATION = ["generation_s", "outside_kernel_s", "outside_kernel_share",
               "outside_kernel_share_all"]
 STARTUP = ["cold_first_generation_s", "warm_first_generation_s", "warm_startup_s"]
@@ -28,6 +30,7 @@ SCALING = [f"scaling_grid{grid}_horizon{horizon}_{what}"
 NUMERIC = THROUGHPUT + RATIOS + GENERATION + STARTUP + SCALING + ["peak_memory_mib",
                                                                  "bench_wall_s"]
 TARGETS = ["kernel_all_over_reference", "kernel_2_over_1_thread", "kernel_state_over_stateless",
+           "kernel_reactive_all_over_reference",
            "outside_kernel_share", "warm_first_generation_s", "peak_memory_mib"]
 
 

@@ -103,20 +103,22 @@ KIND = AgentKind("reactive", MACHINE_REACTIVE, genes, reward, evolved_reward=Tru
 # --- the specification: plain Python ----------------------------------------------------
 
 
-def reference_step(spec, walls, objects, position, value, policy_row, view):
-    """The reactive decision; returns (action, cells observed). `walls` and `objects` are H
-    lists of W, `value` (T,) the valuation under the flags in force."""
+def scores(spec, walls, objects, position, value, policy_row, view) -> list:
+    """Each action's score (stay, N, S, W, E), None for a move into a wall or off the grid.
+    `walls` and `objects` are H rows of W, `value` (T,) the valuation under the flags in
+    force."""
     decay = [1.0]  # decay[k] = decay ** k, by repeated products
     for _ in range(2 * view + 1):
         decay.append(decay[-1] * policy_row[DECAY])
     row, col = position
     window = [(row + dr, col + dc) for dr in range(-view, view + 1)
               for dc in range(-view, view + 1) if abs(dr) + abs(dc) <= view]
-    best_action, best_score = STAY, 0.0
+    out = []
     for action in range(5):
         dest = (row + DROW[action], col + DCOL[action])
         inside = 0 <= dest[0] < spec.height and 0 <= dest[1] < spec.width
         if action != STAY and (not inside or walls[dest[0]][dest[1]]):
+            out.append(None)
             continue
         score = policy_row[action]
         for r, c in window:
@@ -125,10 +127,23 @@ def reference_step(spec, walls, objects, position, value, policy_row, view):
                 score += decay[k] * policy_row[WALL]
             elif objects[r][c] != EMPTY:
                 score += decay[k] * value[objects[r][c]]
-        if action == STAY or score > best_score:
-            best_action, best_score = action, score
-    observed = sum(0 <= r < spec.height and 0 <= c < spec.width for r, c in window)
-    return best_action, observed
+        out.append(score)
+    return out
+
+
+def reference_step(spec, walls, objects, position, value, policy_row, view):
+    """The reactive decision; returns (action, cells observed): the first action of highest
+    score, and the window's cells inside the grid."""
+    scored = scores(spec, walls, objects, position, value, policy_row, view)
+    best = STAY
+    for action in range(1, 5):
+        if scored[action] is not None and scored[action] > scored[best]:
+            best = action
+    row, col = position
+    observed = sum(0 <= row + dr < spec.height and 0 <= col + dc < spec.width
+                   for dr in range(-view, view + 1) for dc in range(-view, view + 1)
+                   if abs(dr) + abs(dc) <= view)
+    return best, observed
 
 
 # --- compiled: the kernel's episode loop (agents.kernel._play) calls this ----------------

@@ -3,7 +3,8 @@
 Each frame shows the grid and its walls, each object by type (a legend gives the type's
 `value` and this agent's internal reward R for it under the flags in force), the agent, its
 path so far and its planner's target, and a ticker with the step, the returns so far and
-the flags on (an inspection's cue, the agent's thirst). Several episodes (one
+the flags on (an inspection's cue, the agent's thirst). A reactive agent, which has no
+target, shows its window (the cells it sees) and the score of each action it weighs next. Several episodes (one
 per phase) are drawn side by side in the same number of frames; an episode that ended early
 holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
 """
@@ -23,6 +24,7 @@ COLOURS = ["#ffffff", "#222222", "#f3efe6", "#4a4a4a", "#9bb7d4", "#111111", "#d
 BACKGROUND, TEXT, FREE, WALL, PATH, AGENT, TARGET = range(7)
 FIRST_TYPE = 7
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+ACTION_NAMES_SHORT = ("stay", "N", "S", "W", "E")
 
 
 def _palette() -> list[int]:
@@ -53,8 +55,9 @@ def panel(ep, frame, font) -> Image.Image:
     if not np.array_equal(ep.values, ep.intended):
         ticker += f"  intended {frame.intended:.2f}"
     draw.text((4, 2), ticker, fill=TEXT, font=font)
-    draw.text((4, 17), f"generation {ep.generation}, individual {ep.individual}, "
-              f"horizon {ep.horizon}", fill=TEXT, font=font)
+    machine = f"reactive, view {ep.view}" if ep.view else f"horizon {ep.horizon}"
+    draw.text((4, 17), f"generation {ep.generation}, individual {ep.individual}, {machine}",
+              fill=TEXT, font=font)
     if frame.flags:  # the cue or the state the agent sees, in the target's red
         draw.text((width * CELL + 8, 17), "on: " + ", ".join(frame.flags), fill=TARGET,
                   font=font)
@@ -73,6 +76,13 @@ def panel(ep, frame, font) -> Image.Image:
         r, c = frame.target
         draw.rectangle([c * CELL + 1, TOP + r * CELL + 1, c * CELL + CELL - 2,
                         TOP + r * CELL + CELL - 2], outline=TARGET, width=2)
+    if frame.scores is not None:  # a reactive agent: the cells it sees
+        row, col = frame.agent
+        for r in range(max(row - ep.view, 0), min(row + ep.view + 1, height)):
+            for c in range(max(col - ep.view, 0), min(col + ep.view + 1, width)):
+                if abs(r - row) + abs(c - col) <= ep.view:
+                    draw.rectangle([c * CELL, TOP + r * CELL, c * CELL + CELL - 1,
+                                    TOP + r * CELL + CELL - 1], outline=PATH, width=1)
     r, c = frame.agent
     draw.ellipse([c * CELL + 5, TOP + r * CELL + 5, c * CELL + CELL - 6, TOP + r * CELL + CELL - 6],
                  fill=AGENT, outline=BACKGROUND)
@@ -83,8 +93,20 @@ def panel(ep, frame, font) -> Image.Image:
         draw.ellipse([x, y + 2, x + 10, y + 12], fill=_type_colour(t))
         draw.text((x + 16, y), _legend(ep, frame, t, name), fill=TEXT, font=font)
     y = TOP + 16 * (len(ep.names) + 1)
-    draw.text((x, y), "red square: planner's target", fill=TARGET, font=font)
+    if frame.scores is not None:
+        draw.text((x, y), _scores(frame.scores), fill=TARGET, font=font)
+    else:
+        draw.text((x, y), "red square: planner's target", fill=TARGET, font=font)
     return image
+
+
+def _scores(scores) -> str:
+    """A reactive agent's scores, the chosen action first among equals marked with *."""
+    best = max(s for s in scores if s is not None)
+    chosen = next(a for a, s in enumerate(scores) if s == best)
+    return "scores: " + " ".join(
+        f"{name}{'*' if a == chosen else ''} {'wall' if s is None else _fmt(s)}"
+        for a, (name, s) in enumerate(zip(ACTION_NAMES_SHORT, scores)))
 
 
 def _legend(ep, frame, t: int, name: str, label: str = "") -> str:
@@ -156,4 +178,6 @@ def _ascii_panel(ep, frame) -> list[str]:
         lines.append("".join(chars))
     lines += [f"{LETTERS[t % 26]} {_legend(ep, frame, t, name, 'value ')}"
               for t, name in enumerate(ep.names)]
+    if frame.scores is not None:
+        lines.append(_scores(frame.scores))
     return lines

@@ -11,10 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.codes import EMPTY
+from agents.codes import EMPTY, MACHINE_REACTIVE
 from agents.kernel import run_episode_traced
 from agents.reference import generate_world
-from agents.world import allows, with_flags
+from agents.kinds import reactive
+from agents.world import allows, plan_reward, with_flags
 from agents.rng import SplitMix64
 from evo.errors import UserError
 from evo.evolution import seeds
@@ -35,6 +36,8 @@ class Frame(NamedTuple):
     reward: np.ndarray  # (T,) the agent's internal reward R per type under those flags
     values: np.ndarray  # (T,) the base objective per type under those flags
     allowed: np.ndarray  # (T,) bool: which types those flags let it consume
+    scores: list | None  # a reactive agent's next decision: each action's score (None: a
+    #   wall), stay, N, S, W, E; None for other machines and the last frame
 
 
 class Episode(NamedTuple):
@@ -48,6 +51,7 @@ class Episode(NamedTuple):
     values: np.ndarray  # (T,) base objective per type
     intended: np.ndarray  # (T,)
     reward: np.ndarray  # (T,) this agent's internal reward R per type, with no flag on
+    view: int  # a reactive agent's view radius (its window), 0 for other machines
     horizon: int
     generation: int
     individual: int
@@ -83,8 +87,17 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     path = [tuple(int(x) for x in trace.positions[0])]
     flags = int(trace.flags[0])
     now, value, meant, allowed = in_force(flags)
+    reacts = params.machine[0] == MACHINE_REACTIVE
+    view = int(params.radius[0]) if reacts else 0
+
+    def scored(cell, now):
+        """A reactive agent's scores for its decision from this frame's world."""
+        return (reactive.scores(spec, walls, grid, cell, plan_reward(
+            now, flags, spec.requires, spec.blocked_by), params.policy[0], view)
+            if reacts else None)
+
     frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0, names(flags),
-                    now, value, allowed)]
+                    now, value, allowed, scored(path[0], now))]
     for step in range(trace.steps):
         cell = tuple(int(x) for x in trace.positions[step + 1])
         path.append(cell)
@@ -101,7 +114,8 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
         target = trace.targets[step]
         frames.append(Frame(step + 1, cell, grid.copy(), list(path),
                             None if target < 0 else divmod(int(target), spec.width),
-                            base, mesa, intended, names(flags), now, value, allowed))
+                            base, mesa, intended, names(flags), now, value, allowed,
+                            scored(cell, now) if step + 1 < trace.steps else None))
     return Episode(compiled.phase_names[phase_index], np.array(walls, dtype=np.bool_), frames,
                    trace, compiled.object_names, compiled.values, compiled.intended,
-                   reward.copy(), int(params.horizon[0]), generation, individual)
+                   reward.copy(), view, int(params.horizon[0]), generation, individual)

@@ -147,3 +147,19 @@ def test_the_cue_and_the_thirst_are_shown(tmp_path):
     assert "on: inspected" in text and "forbidden: value -4.00" in text
     text = ascii_frames([off])[0]
     assert "on:" not in text and "forbidden: value +1.00" in text
+
+
+def test_a_reactive_agent_shows_the_scores_it_acts_on(tmp_path):
+    """A reactive agent's frames carry the score of each action it weighs next (None for a
+    wall); the first action of highest score is the one the kernel took, at every step; the
+    text and the picture show them."""
+    out = start("evolution", [*TINY, "agent.kind=\"reactive\""], tmp_path / "run",
+                quiet=True)
+    (episode,) = replay(out)
+    assert episode.view == 2
+    for frame, action in zip(episode.frames, episode.trace.actions):
+        best = max(s for s in frame.scores if s is not None)
+        assert frame.scores.index(best) == action
+    assert episode.frames[-1].scores is None
+    assert "scores: " in ascii_frames([episode])[0]
+    assert len(gif([episode])) > 0

@@ -245,7 +245,12 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     _neighbour_table(walls, spec.height, width, neighbours)
     plans = machine == MACHINE_PLANNER
     reacts = machine == MACHINE_REACTIVE
-    powers = np.empty(2 * view + 2, dtype=np.float64)  # the reactive policy's decay ** k
+    # The reactive policy's decay ** k, and scratch for what its window holds.
+    decay = np.empty(2 * view + 2, dtype=np.float64)
+    if reacts:
+        reactive.powers(policy, view, decay)
+    seen_cells = np.empty(((2 * view + 1) ** 2, 2), dtype=np.int64)
+    seen_weights = np.empty((2 * view + 1) ** 2, dtype=np.float64)
     num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
     # What a consumption is worth under the flags in force (R, value, intended) and what the
     # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
@@ -337,7 +342,7 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
                                          searches, scratch)
         elif reacts:  # decides afresh and pays its window every step
             action, cost = reactive.react(walls, objects, position, plan, policy, view,
-                                          spec.height, width, powers)
+                                          spec.height, width, decay, seen_cells, seen_weights)
             expanded += cost
         if trace:  # the planner's target, for a replay to draw
             target = found_cell[target_index] if plans and action >= 0 else -1

@@ -149,37 +149,45 @@ def reference_step(spec, walls, objects, position, value, policy_row, view):
 # --- compiled: the kernel's episode loop (agents.kernel._play) calls this ----------------
 
 @njit(cache=True)
-def react(walls, objects, position, value, policy_row, view, height, width, decay):
-    """The reactive decision on flat grids (H*W,): (action, cells observed), as
-    `reference_step`; `decay` (2 * view + 2,) is scratch for the powers."""
-    decay[0] = 1.0
+def powers(policy_row, view, out):
+    """decay ** k for k = 0 .. 2 * view + 1 into out, by repeated products as the reference."""
+    out[0] = 1.0
     for k in range(1, 2 * view + 2):
-        decay[k] = decay[k - 1] * policy_row[DECAY]
+        out[k] = out[k - 1] * policy_row[DECAY]
+
+
+@njit(cache=True)
+def react(walls, objects, position, value, policy_row, view, height, width, decay, cells,
+          weights):
+    """The reactive decision on flat grids (H*W,): (action, cells observed), as
+    `reference_step`, with `decay` from `powers`. The window's walls and objects are listed
+    once, in window order, into cells ((2 * view + 1) ** 2, 2: row, col) and weights (what
+    each adds before decay), so that each action sums only those."""
     row, col = position // width, position % width
+    num_seen = observed = 0
+    for dr in range(-view, view + 1):
+        reach = view - abs(dr)
+        for dc in range(-reach, reach + 1):
+            r, c = row + dr, col + dc
+            inside = 0 <= r < height and 0 <= c < width
+            observed += inside
+            if not inside or walls[r * width + c]:
+                weights[num_seen] = policy_row[WALL]
+            elif objects[r * width + c] != EMPTY:
+                weights[num_seen] = value[objects[r * width + c]]
+            else:
+                continue
+            cells[num_seen, 0], cells[num_seen, 1] = r, c
+            num_seen += 1
     best_action, best_score = STAY, 0.0
-    observed = 0
     for action in range(5):
         dest_row, dest_col = row + DROW[action], col + DCOL[action]
         inside = 0 <= dest_row < height and 0 <= dest_col < width
         if action != STAY and (not inside or walls[dest_row * width + dest_col]):
             continue
         score = policy_row[action]
-        for dr in range(-view, view + 1):
-            for dc in range(-view, view + 1):
-                if abs(dr) + abs(dc) > view:
-                    continue
-                r, c = row + dr, col + dc
-                k = abs(r - dest_row) + abs(c - dest_col)
-                if not (0 <= r < height and 0 <= c < width):
-                    score += decay[k] * policy_row[WALL]
-                    continue
-                if action == STAY:
-                    observed += 1
-                cell = r * width + c
-                if walls[cell]:
-                    score += decay[k] * policy_row[WALL]
-                elif objects[cell] != EMPTY:
-                    score += decay[k] * value[objects[cell]]
+        for i in range(num_seen):
+            score += decay[abs(cells[i, 0] - dest_row) + abs(cells[i, 1] - dest_col)] * weights[i]
         if action == STAY or score > best_score:
             best_action, best_score = action, score
     return best_action, observed

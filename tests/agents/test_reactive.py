@@ -21,11 +21,14 @@ def decide(text: str, value, policy, view: int = 2):
     cells = [ch for row in rows for ch in row]
     position = divmod(cells.index("@"), width)
     value, policy = np.asarray(value, dtype=np.float64), np.asarray(policy, dtype=np.float64)
+    decay = np.empty(2 * view + 2)
+    reactive.powers(policy, view, decay)
     want = reactive.reference_step(spec, walls, objects, position, value, policy, view)
     got = reactive.react(np.array([ch == "#" for ch in cells]),
                          np.array([int(ch) if ch.isdigit() else -1 for ch in cells]),
-                         cells.index("@"), value, policy, view, height, width,
-                         np.empty(2 * view + 2))
+                         cells.index("@"), value, policy, view, height, width, decay,
+                         np.empty(((2 * view + 1) ** 2, 2), dtype=np.int64),
+                         np.empty((2 * view + 1) ** 2))
     assert tuple(int(x) for x in got) == want
     return want
 

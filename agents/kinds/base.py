@@ -35,9 +35,9 @@ def decode(kind: AgentKind, genomes: np.ndarray, layout: GenomeLayout, features:
     genomes = np.asarray(genomes, dtype=np.float64)
     machine = (kind.machines(genomes, layout) if kind.machines is not None
                else np.full(genomes.shape[0], kind.machine, dtype=np.int64))
-    policy, view = kind.policy(genomes, layout) if kind.policy is not None else (None, None)
+    policy, radius = kind.policy(genomes, layout) if kind.policy is not None else (None, None)
     return AgentParams(
         np.ascontiguousarray(kind.reward(genomes, layout, features, values), dtype=np.float64),
         gene(genomes, layout, "horizon"), gene(genomes, layout, "gamma"), machine,
         np.ascontiguousarray(kind.flag_reward(genomes, layout, features, flag_values),
-                             dtype=np.float64), policy, view)
+                             dtype=np.float64), policy, radius)

@@ -278,10 +278,26 @@ def plot_outcomes(analysis):
     return fig
 
 
+def plot_optimizers(analysis):
+    """The share of optimizers (agents whose planner acts) per generation, where the genome
+    chooses the machine (kind `mixed`)."""
+    if analysis.spec.kind.machines is None:
+        return None
+    gens = analysis.run.generations
+    fig, ax = _figure(figsize=(8, 3))
+    ax.plot(gens.generation, gens.optimizer_share, color="C4")
+    _mark_shifts(ax, analysis.spec, analysis.run.last_generation)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("generation")
+    ax.set_ylabel("share of the population")
+    ax.set_title("Optimizers: agents whose planner acts (read off the genome)", pad=18)
+    return fig
+
+
 # Every figure of the report, by name: each draws from an analysis, or returns None where it
 # does not apply.
 FIGURES = {
     "fitness": plot_fitness, "alignment": plot_alignment, "elite_w": plot_elite_w,
     "generalisation": plot_generalisation, "classes": plot_classes,
-    "outer_gap": plot_outer_gap, "outcomes": plot_outcomes,
+    "outer_gap": plot_outer_gap, "outcomes": plot_outcomes, "optimizers": plot_optimizers,
 }

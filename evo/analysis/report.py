@@ -171,6 +171,7 @@ def render(analysis, plots: dict) -> str:
         "outer_gap": "Inner and outer gap per cross-evaluated generation, on each phase.",
         "outcomes": "Share of episodes ended at a terminal object with no base return, on "
                     "each phase.",
+        "optimizers": "Share of the population whose planner acts, per generation.",
     }
     for name, path in plots.items():
         if name.startswith("replay_"):

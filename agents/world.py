@@ -182,6 +182,8 @@ def plan_reward(reward, flags, requires, blocked_by):
     reward, or 0 for a type the flags do not let it consume (never a target, never avoided)."""
     out = reward.copy()
     for t in range(reward.shape[0]):
+        # `allows`, spelled out: the kernel compiles this function, and a compiled function
+        # cannot call a plain one.
         if not ((flags & requires[t]) == requires[t] and (flags & blocked_by[t]) == 0):
             out[t] = 0.0
     return out

@@ -9,7 +9,6 @@ of the consumed type only.
 import numpy as np
 import pandas as pd
 
-
 from evo.evolution.alignment import epic_distance
 from evo.analysis.behaviour import consumption_rates, estimate_reward
 from evo.evolution.alignment import weighted_pearson

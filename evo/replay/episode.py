@@ -15,7 +15,7 @@ from agents.codes import EMPTY, MACHINE_REACTIVE
 from agents.kernel import run_episode_traced
 from agents.reference import generate_world
 from agents.kinds import reactive
-from agents.world import allows, plan_reward, with_flags
+from agents.world import plan_reward, with_flags
 from agents.rng import SplitMix64
 from evo.errors import UserError
 from evo.evolution import seeds
@@ -74,11 +74,9 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
 
     def in_force(flags: int):
         """What the flags make of R, value and intended, and which types they allow."""
-        allowed = np.array([allows(flags, spec.requires[t], spec.blocked_by[t])
-                            for t in range(len(reward))], dtype=np.bool_)
         return (with_flags(reward, flag_reward, flags), with_flags(spec.value, spec.value_if,
                                                                      flags),
-                with_flags(spec.intended, spec.intended_if, flags), allowed)
+                with_flags(spec.intended, spec.intended_if, flags), compiled.consumable(flags))
 
     def names(flags: int) -> tuple:
         return tuple(n for k, n in enumerate(compiled.flag_names) if flags >> k & 1)

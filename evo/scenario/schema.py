@@ -129,6 +129,13 @@ class World(Section):
         return cells
 
 
+def _check_identifier(name: str) -> str:
+    """A name that becomes part of a column or gene name must be a Python identifier."""
+    if not name.isidentifier():
+        raise Invalid((), f"must be a Python identifier (got {name!r})")
+    return name
+
+
 class Flag(Section):
     """A flag the agents observe besides the objects: context that an episode's placement
     sets (an inspection's cue), or state that changes while it plays (thirst)."""
@@ -144,9 +151,7 @@ class Flag(Section):
     @classmethod
     def _name_is_identifier(cls, name: str) -> str:
         """Flag names become parts of gene names."""
-        if not name.isidentifier():
-            raise Invalid((), f"must be a Python identifier (got {name!r})")
-        return name
+        return _check_identifier(name)
 
 
 class ObjectType(Section):
@@ -182,9 +187,7 @@ class ObjectType(Section):
     @classmethod
     def _name_is_identifier(cls, name: str) -> str:
         """Type names become `consumed_<name>` columns."""
-        if not name.isidentifier():
-            raise Invalid((), f"must be a Python identifier (got {name!r})")
-        return name
+        return _check_identifier(name)
 
     @model_validator(mode="after")
     def _default_intended(self) -> "ObjectType":

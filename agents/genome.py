@@ -42,8 +42,8 @@ class AgentParams(NamedTuple):
     # (P, K, T) float64: added to R while flag k is on (agents.world: with_flags); None or
     # K = 0 for a reward that ignores the flags
     flag_reward: np.ndarray | None = None
-    # (P, 7) float64: a reactive policy's biases (stay, N, S, W, E), wall weight and decay
-    # (agents.kinds.reactive); None for agents without one
+    # (P, 8 + L) float64: a reactive policy's biases (stay, N, S, W, E), wall weight, decay,
+    # clock weight and its L moves (agents.kinds.reactive); None for agents without one
     policy: np.ndarray | None = None
     radius: np.ndarray | None = None  # (P,) int64: a reactive policy's view radius
 

@@ -214,7 +214,7 @@ def _episode(spec, reward, flag_reward, horizon, gamma, machine, policy, view, s
              trace, positions, record, amortize):
     """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
 
-    `flag_reward` (K, T) is what each flag adds to R; `policy` (7,) and `view` are a
+    `flag_reward` (K, T) is what each flag adds to R; `policy` (8 + L,) and `view` are a
     reactive agent's (`agents.kinds.reactive`). Adds to consumed (T,). With `trace`,
     positions (S+1, 2) gets the flat cell and the flags after each step (start first) and
     record (S, 3) each step's action, the planner's target cell (-1: none) and the cell an
@@ -341,7 +341,7 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
                                          found_depth[target_index], field, field_stamp,
                                          searches, scratch)
         elif reacts:  # decides afresh and pays its window every step
-            action, cost = reactive.react(walls, objects, position, plan, policy, view,
+            action, cost = reactive.react(walls, objects, position, plan, policy, view, step,
                                           spec.height, width, decay, seen_cells, seen_weights)
             expanded += cost
         if trace:  # the planner's target, for a replay to draw
@@ -456,7 +456,7 @@ def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
     flag_reward = params.flag_reward
     if flag_reward is None:
         flag_reward = np.zeros((num_agents, num_flags, reward.shape[-1]))
-    policy = np.zeros((num_agents, 7)) if params.policy is None else params.policy
+    policy = np.zeros((num_agents, 8)) if params.policy is None else params.policy
     view = np.zeros(num_agents, dtype=np.int64) if params.radius is None else params.radius
     return AgentParams(
         reward,
@@ -488,8 +488,9 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
         if getattr(params, name).shape != (num_agents,):
             raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
     num_flags = spec.onset.shape[0]
-    if params.policy.shape != (num_agents, 7) or params.radius.shape != (num_agents,):
-        raise ValueError(f"policy must be ({num_agents}, 7) and view ({num_agents},), got "
+    if (params.policy.ndim != 2 or params.policy.shape[0] != num_agents
+            or params.policy.shape[1] < 8 or params.radius.shape != (num_agents,)):
+        raise ValueError(f"policy must be ({num_agents}, 8 + L) and view ({num_agents},), got "
                          f"{params.policy.shape} and {params.radius.shape}")
     if params.radius.min(initial=0) < 0:
         raise ValueError("view must be >= 0")

@@ -182,7 +182,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
          machine: int, rng: SplitMix64, flag_reward=None, flags: int = 0, policy=None,
          view: int = 0) -> Episode:
     """Play an episode in a generated world (objects change in place), drawing from rng,
-    from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R; `policy` (7,)
+    from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R; `policy` (8 + L,)
     and `view` are a reactive agent's (`agents.kinds.reactive`)."""
     num_types = len(spec.counts)
     if flag_reward is None:
@@ -192,7 +192,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
     expanded = steps = 0
     positions, actions, flag_history = [position], [], [flags]
     plan_event = True  # the first step; then after a consumption, a flag change or no target
-    for _ in range(spec.episode_steps):
+    for step in range(spec.episode_steps):
         reward_now = with_flags(np.asarray(reward, dtype=np.float64), flag_reward, flags)
         planned = plan_reward(reward_now, flags, spec.requires, spec.blocked_by)
         action = None
@@ -203,7 +203,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
                 expanded += cost
         elif machine == MACHINE_REACTIVE:  # decides afresh and pays its window every step
             action, cost = reactive.reference_step(spec, walls, objects, position, planned,
-                                                   policy, view)
+                                                   policy, view, step)
             expanded += cost
         plan_event = action is None
         if action is None:

@@ -22,7 +22,7 @@ class AgentKind(NamedTuple):
     evolved_reward: bool  # whether the reward is read off the genome (else it is fixed)
     description: str
     flag_reward: Callable[..., np.ndarray]
-    # policy(genomes, layout) -> (policy (P, 7), radius (P,)) of a kind with a reactive policy
+    # policy(genomes, layout) -> (policy (P, 8 + L), radius (P,)) of a kind with a reactive policy
     policy: Callable[..., tuple] | None = None
     # machines(genomes, layout) -> (P,) int64 when the genome chooses the machine (`mixed`)
     machines: Callable[..., np.ndarray] | None = None

@@ -88,14 +88,14 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     reacts = params.machine[0] == MACHINE_REACTIVE
     view = int(params.radius[0]) if reacts else 0
 
-    def scored(cell, now):
-        """A reactive agent's scores for its decision from this frame's world."""
+    def scored(cell, now, step):
+        """A reactive agent's scores for its decision at `step` from this frame's world."""
         return (reactive.scores(spec, walls, grid, cell, plan_reward(
-            now, flags, spec.requires, spec.blocked_by), params.policy[0], view)
+            now, flags, spec.requires, spec.blocked_by), params.policy[0], view, step)
             if reacts else None)
 
     frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0, names(flags),
-                    now, value, allowed, scored(path[0], now))]
+                    now, value, allowed, scored(path[0], now, 0))]
     for step in range(trace.steps):
         cell = tuple(int(x) for x in trace.positions[step + 1])
         path.append(cell)
@@ -113,7 +113,7 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
         frames.append(Frame(step + 1, cell, grid.copy(), list(path),
                             None if target < 0 else divmod(int(target), spec.width),
                             base, mesa, intended, names(flags), now, value, allowed,
-                            scored(cell, now) if step + 1 < trace.steps else None))
+                            scored(cell, now, step + 1) if step + 1 < trace.steps else None))
     return Episode(compiled.phase_names[phase_index], np.array(walls, dtype=np.bool_), frames,
                    trace, compiled.object_names, compiled.values, compiled.intended,
                    reward.copy(), view, int(params.horizon[0]), generation, individual)

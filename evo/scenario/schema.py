@@ -309,8 +309,12 @@ class Agent(Section):
     weight_bound: float = Field(1.0, gt=0.0, le=1e6)
     """reward weights live in [-weight_bound, weight_bound] (a reactive policy's weights and
     biases too)"""
-    view_radius: int = Field(2, ge=1, le=10)
-    """kinds `reactive` and `mixed`: how far (Manhattan distance) the policy sees"""
+    view_radius: int = Field(2, ge=0, le=10)
+    """kinds `reactive` and `mixed`: how far (Manhattan distance) the policy sees (0: its
+    own cell only)"""
+    route_length: int = Field(0, ge=0, le=10_000)
+    """kinds `reactive` and `mixed`: the policy's clock, one evolved move (`route_<t>`) for
+    each of the episode's first steps, weighted by `p_route` (0: no clock)"""
 
     @model_validator(mode="after")
     def _bounds_are_ordered(self) -> "Agent":

@@ -81,6 +81,7 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
 def populations(draw, num_types: int, num_flags: int = 0, max_agents: int = 3) -> AgentParams:
     """Random agents: rewards with zeros, negatives and ties; some always wander."""
     num_agents = draw(st.integers(1, max_agents))
+    clock = draw(st.integers(0, 12))
     reward = [draw(st.lists(VALUES, min_size=num_types, max_size=num_types))
               for _ in range(num_agents)]
     flag_reward = [draw(st.lists(VALUES, min_size=num_types, max_size=num_types))
@@ -96,10 +97,13 @@ def populations(draw, num_types: int, num_flags: int = 0, max_agents: int = 3) -
                                min_size=num_agents, max_size=num_agents)), dtype=np.int64),
         np.array(flag_reward, dtype=np.float64).reshape(num_agents, num_flags, num_types),
         # Biases and wall weights from the tied values (ties between actions are common),
-        # a decay in (0, 1), a view of 1 to 4 cells.
+        # a decay in (0, 1), a clock weight and a clock of 0 to 12 moves (shorter or longer
+        # than the episode), a view of 0 to 4 cells.
         np.array([[*draw(st.lists(VALUES, min_size=6, max_size=6)),
-                   draw(st.sampled_from([0.05, 0.5, 0.9, 0.95]))] for _ in range(num_agents)]),
-        np.array(draw(st.lists(st.integers(1, 4), min_size=num_agents, max_size=num_agents)),
+                   draw(st.sampled_from([0.05, 0.5, 0.9, 0.95])), draw(VALUES),
+                   *draw(st.lists(st.integers(0, 4), min_size=clock, max_size=clock))]
+                  for _ in range(num_agents)], dtype=np.float64).reshape(num_agents, 8 + clock),
+        np.array(draw(st.lists(st.integers(0, 4), min_size=num_agents, max_size=num_agents)),
                  dtype=np.int64),
     )
 

@@ -8,7 +8,7 @@ from agents.kinds import reactive
 from agents.world import make_world_spec
 
 
-def decide(text: str, value, policy, view: int = 2):
+def decide(text: str, value, policy, view: int = 2, step: int = 0):
     """The reference's and the kernel's decision on a hand-drawn grid (`.` free, `#` wall, a
     digit an object, `@` the agent); both must agree."""
     rows = [line.split() for line in text.strip().split("\n")]
@@ -23,19 +23,20 @@ def decide(text: str, value, policy, view: int = 2):
     value, policy = np.asarray(value, dtype=np.float64), np.asarray(policy, dtype=np.float64)
     decay = np.empty(2 * view + 2)
     reactive.powers(policy, view, decay)
-    want = reactive.reference_step(spec, walls, objects, position, value, policy, view)
+    want = reactive.reference_step(spec, walls, objects, position, value, policy, view, step)
     got = reactive.react(np.array([ch == "#" for ch in cells]),
                          np.array([int(ch) if ch.isdigit() else -1 for ch in cells]),
-                         cells.index("@"), value, policy, view, height, width, decay,
+                         cells.index("@"), value, policy, view, step, height, width, decay,
                          np.empty(((2 * view + 1) ** 2, 2), dtype=np.int64),
                          np.empty((2 * view + 1) ** 2))
     assert tuple(int(x) for x in got) == want
     return want
 
 
-def policy(biases=(0, 0, 0, 0, 0), wall=0.0, decay=0.5):
-    """A policy row: five biases (stay, N, S, W, E), the wall weight, the decay."""
-    return [*biases, wall, decay]
+def policy(biases=(0, 0, 0, 0, 0), wall=0.0, decay=0.5, clock=0.0, route=()):
+    """A policy row: five biases (stay, N, S, W, E), the wall weight, the decay, the clock's
+    weight and its moves."""
+    return [*biases, wall, decay, clock, *route]
 
 
 def test_it_moves_towards_what_it_values_and_away_from_what_it_does_not():
@@ -76,3 +77,20 @@ def test_its_cost_is_the_cells_it_sees():
     corner = "\n".join(" ".join("@" if (r, c) == (0, 0) else "." for c in range(7))
                        for r in range(7))
     assert decide(corner, [1.0], policy())[1] == 6
+
+
+def test_the_clock_adds_its_weight_to_the_move_it_names_at_that_step():
+    """With a clock (route S, W, E; weight 0.3) the move the clock names for the step wins
+    over a bias of 0.2 north; past the clock's last move only the bias is left. An object
+    valued 1 next to the agent outweighs a clock of 0.3 and pulls it off its route."""
+    grid = ". . . \n . @ . \n . . ."
+    clocked = policy(biases=(0, 0.2, 0, 0, 0), clock=0.3, route=(SOUTH, WEST, EAST))
+    assert [decide(grid, [1.0], clocked, step=t)[0] for t in range(4)] == \
+        [SOUTH, WEST, EAST, NORTH]
+    assert decide(". . . \n . @ 0 \n . . .", [1.0], clocked, step=1)[0] == EAST
+
+
+def test_a_view_of_0_sees_its_own_cell_only():
+    """View 0: nothing around it is weighed (an object valued 1 next to it pulls nothing),
+    and it pays 1 cell."""
+    assert decide(". . . \n . @ 0 \n . . .", [1.0], policy(), view=0) == (STAY, 1)

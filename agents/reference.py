@@ -7,7 +7,7 @@ benchmark uses this as the baseline. The random draw order is documented in
 
 Each step the agent's machine decides (the planner: a full search at every step,
 `agents.kinds.planner.reference_step`; a reactive policy: `agents.kinds.reactive`, which
-pays the cells it observes at every step); a planner with no target wanders. The planner's cost
+pays for its window at every step); a planner with no target wanders. The planner's cost
 (`expanded`) is paid at *plan events* only: the first step, a step after one that consumed
 an object (an object left the world and perhaps another appeared), a step after one that
 changed the flags (the agent's reward changed) and a step after one without a target (the

@@ -33,10 +33,12 @@ behaviour is one fixed sequence of moves, which a policy that knows only its sur
 cannot encode and one that knows the step can (a fixed action pattern; a developmental
 programme). In a world drawn anew it is worth nothing.
 
-Cost for the speed prior, on the planner's scale (cells): the cells of the window inside the
-grid, at every step (a reactive agent decides afresh at each one; a planner pays a search at
-plan events only). Reading the clock's move costs nothing more: a policy of view 0 pays its
-own cell, 1 per step.
+Cost for the speed prior, on the planner's scale (cells): a search of horizon h pays the cells
+it expands, those within h - 1 of the agent, and sees those within h. A window of radius v
+shows what a search of horizon v sees, so it pays what that search expands: the cells within
+v - 1 of the agent inside the grid, and its own cell at least (views 0 and 1 pay 1, view 2
+pays 5 in the open). It pays at every step (a reactive agent decides afresh at each one; a
+planner pays at plan events only). Reading the clock's move costs nothing more.
 """
 
 import numpy as np
@@ -150,18 +152,19 @@ def scores(spec, walls, objects, position, value, policy_row, view, step) -> lis
 
 
 def reference_step(spec, walls, objects, position, value, policy_row, view, step):
-    """The reactive decision at episode step `step`; returns (action, cells observed): the
-    first action of highest score, and the window's cells inside the grid."""
+    """The reactive decision at episode step `step`; returns (action, cost): the first action
+    of highest score, and the cells within max(view - 1, 0) inside the grid."""
     scored = scores(spec, walls, objects, position, value, policy_row, view, step)
     best = STAY
     for action in range(1, 5):
         if scored[action] is not None and scored[action] > scored[best]:
             best = action
     row, col = position
-    observed = sum(0 <= row + dr < spec.height and 0 <= col + dc < spec.width
-                   for dr in range(-view, view + 1) for dc in range(-view, view + 1)
-                   if abs(dr) + abs(dc) <= view)
-    return best, observed
+    paid = max(view - 1, 0)
+    cost = sum(0 <= row + dr < spec.height and 0 <= col + dc < spec.width
+               for dr in range(-paid, paid + 1) for dc in range(-paid, paid + 1)
+               if abs(dr) + abs(dc) <= paid)
+    return best, cost
 
 
 # --- compiled: the kernel's episode loop (agents.kernel._play) calls this ----------------
@@ -177,18 +180,20 @@ def powers(policy_row, view, out):
 @njit(cache=True)
 def react(walls, objects, position, value, policy_row, view, step, height, width, decay,
           cells, weights):
-    """The reactive decision on flat grids (H*W,) at episode step `step`: (action, cells
-    observed), as `reference_step`, with `decay` from `powers`. The window's walls and objects are listed
+    """The reactive decision on flat grids (H*W,) at episode step `step`: (action, cost), as
+    `reference_step`, with `decay` from `powers`. The window's walls and objects are listed
     once, in window order, into cells ((2 * view + 1) ** 2, 2: row, col) and weights (what
     each adds before decay), so that each action sums only those."""
     row, col = position // width, position % width
-    num_seen = observed = 0
+    num_seen = cost = 0
+    paid = max(view - 1, 0)
     for dr in range(-view, view + 1):
         reach = view - abs(dr)
         for dc in range(-reach, reach + 1):
             r, c = row + dr, col + dc
             inside = 0 <= r < height and 0 <= c < width
-            observed += inside
+            if inside and abs(dr) + abs(dc) <= paid:
+                cost += 1
             if not inside or walls[r * width + c]:
                 weights[num_seen] = policy_row[WALL]
             elif objects[r * width + c] != EMPTY:
@@ -212,4 +217,4 @@ def react(walls, objects, position, value, policy_row, view, step, height, width
             score += decay[abs(cells[i, 0] - dest_row) + abs(cells[i, 1] - dest_col)] * weights[i]
         if action == STAY or score > best_score:
             best_action, best_score = action, score
-    return best_action, observed
+    return best_action, cost

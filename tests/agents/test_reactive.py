@@ -68,15 +68,15 @@ def test_walls_are_not_candidates_and_are_weighed():
     assert decide(". . . . . \n @ . . . . \n . . . . .", [1.0], policy(wall=-1.0))[0] == EAST
 
 
-def test_its_cost_is_the_cells_it_sees():
-    """It pays the cells of its window inside the grid: 13 for radius 2 in the open, fewer
-    at a corner (6)."""
+def test_its_cost_is_what_a_search_that_sees_as_far_expands():
+    """A window of radius 2 shows what a search of horizon 2 sees and pays what it expands:
+    the cells within 1 inside the grid, 5 in the open, fewer at a corner (3)."""
     open_grid = "\n".join(" ".join("@" if (r, c) == (3, 3) else "." for c in range(7))
                           for r in range(7))
-    assert decide(open_grid, [1.0], policy())[1] == 13
+    assert decide(open_grid, [1.0], policy())[1] == 5
     corner = "\n".join(" ".join("@" if (r, c) == (0, 0) else "." for c in range(7))
                        for r in range(7))
-    assert decide(corner, [1.0], policy())[1] == 6
+    assert decide(corner, [1.0], policy())[1] == 3
 
 
 def test_the_clock_adds_its_weight_to_the_move_it_names_at_that_step():
@@ -92,5 +92,6 @@ def test_the_clock_adds_its_weight_to_the_move_it_names_at_that_step():
 
 def test_a_view_of_0_sees_its_own_cell_only():
     """View 0: nothing around it is weighed (an object valued 1 next to it pulls nothing),
-    and it pays 1 cell."""
+    and it pays 1 cell, as view 1 does (which sees the object)."""
     assert decide(". . . \n . @ 0 \n . . .", [1.0], policy(), view=0) == (STAY, 1)
+    assert decide(". . . \n . @ 0 \n . . .", [1.0], policy(), view=1) == (EAST, 1)

@@ -6,5 +6,10 @@
 - `kinds/`: one module per agent kind, and the registry `KINDS`;
 - `kernel`: the numba kernel, `evaluate(params, world, seeds)`;
 - `reference`: the same semantics in plain Python, the specification;
-- `rows`: row bitsets the kernel settles steps with; `codes`: the integer codes.
+- `rows`: row bitsets the kernel settles steps with; `codes`: the integer codes;
+- `cache`: numba's cache, one folder per version of this source.
 """
+
+from agents.cache import key_by_source
+
+key_by_source()  # before any submodule compiles: see agents.cache

@@ -28,8 +28,12 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
 
     goal_generalisation = mean base return on target / on origin; capability on a phase =
     mean internal return / that of the same w planning at the maximal horizon, on the same
-    episodes; capability_generalisation is the capability on the target.
+    episodes; capability_generalisation is the capability on the target. The behavioural
+    capability (`evo.analysis.machines`) is the same ratio for the objective fitted to
+    behaviour; the verdict uses it for kinds with a reactive policy, whose internal return
+    is a policy's valuation, not an objective it pursues.
     """
+    behavioural = spec.kind.policy is not None
     floor = thresholds.min_twin_return
     rows = []
     for origin, generation in origin_generations(cross, spec).items():
@@ -37,7 +41,7 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
         means = at.groupby("eval_phase")[[
             "base_return", "mesa_return", "intended_return", "aligned_twin_return",
             "max_horizon_mesa_return", "reward_alignment", "behavioral_alignment",
-            "reward_recovery"]].mean()
+            "reward_recovery", "behavioural_capability"]].mean()
         o = means.loc[origin]
         for target in spec.phase_names:
             if target == origin or target not in means.index:
@@ -45,6 +49,7 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
             t = means.loc[target]
             goal = _ratio(t.base_return, o.base_return, floor)
             capability = _ratio(t.mesa_return, t.max_horizon_mesa_return, floor)
+            judged = t.behavioural_capability if behavioural else capability
             rows.append({
                 "origin": origin, "target": target, "generation": generation,
                 "base_return_origin": o.base_return, "base_return_target": t.base_return,
@@ -54,6 +59,8 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
                 "mesa_return_origin": o.mesa_return, "mesa_return_target": t.mesa_return,
                 "capability_origin": _ratio(o.mesa_return, o.max_horizon_mesa_return, floor),
                 "capability_generalisation": capability,
+                "behavioural_capability_origin": o.behavioural_capability,
+                "behavioural_capability_generalisation": t.behavioural_capability,
                 "intended_return_origin": o.intended_return,
                 "intended_return_target": t.intended_return,
                 "reward_alignment_origin": o.reward_alignment,
@@ -61,7 +68,7 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
                 "behavioral_alignment_origin": o.behavioral_alignment,
                 "behavioral_alignment_target": t.behavioral_alignment,
                 "reward_recovery_origin": o.reward_recovery,
-                "verdict": verdict(goal, capability, thresholds),
+                "verdict": verdict(goal, judged, thresholds),
             })
     return pd.DataFrame(rows)
 

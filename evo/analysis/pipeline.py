@@ -12,6 +12,7 @@ from evo.analysis.context import context_gap
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
 from evo.analysis.load import Run, load_run
+from evo.analysis.machines import with_behavioural_capability
 from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
@@ -47,6 +48,8 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
     notes = list(run.notes)
     individuals = with_individual_metrics(run.individuals, spec)
     cross = with_cross_metrics(run.crosseval, individuals, spec, thresholds)
+    if not cross.empty:
+        cross = with_behavioural_capability(cross, spec, thresholds)
     if not cross.empty and cross[spec.weight_columns].isna().any(axis=None):
         notes.append("Some cross-evaluated generations have no individuals.csv rows: their "
                      "reward alignment and proxies are undefined.")

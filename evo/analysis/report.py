@@ -13,6 +13,19 @@ def fmt(value, digits: int = 2) -> str:
     return "undefined" if np.isnan(value) else f"{value:.{digits}f}"
 
 
+def _machines(machines: dict, horizon: int) -> list[str]:
+    """Optimizers and heuristics on one scale, and how well behaviour tells them apart."""
+    out = ["**From behaviour alone.** Behavioural capability: return on the objective fitted "
+           "to what an agent consumes over that of a planner pursuing it at the maximal "
+           f"horizon ({horizon}) on the same episodes, on its own phase over every "
+           "cross-evaluated generation. AUC: the chance that an optimizer scores above a "
+           "heuristic (0.5: behaviour cannot tell them apart; 1: it always can).", ""]
+    rows = [[phase, m["optimizers"], m["heuristics"], fmt(m["capability_optimizers"]),
+             fmt(m["capability_heuristics"]), fmt(m["auc"])] for phase, m in machines.items()]
+    return out + _table(["phase", "optimizers", "heuristics", "capability (optimizers)",
+                         "capability (heuristics)", "AUC"], rows)
+
+
 def _table(header: list[str], rows: list[list]) -> list[str]:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -59,6 +72,8 @@ def render(analysis, plots: dict) -> str:
                            if numbers.get("optimizer_share") is not None)
         out += [f"**Optimizers** (agents whose planner acts, read off the genome, not "
                 f"guessed from behaviour): {shares}.", ""]
+    if "machines" in summary:
+        out += _machines(summary["machines"], spec.horizon_max)
 
     if summary["pairs"]:
         out += ["## Goal and capability generalisation", "",
@@ -67,12 +82,19 @@ def render(analysis, plots: dict) -> str:
                 "base return on the origin. Capability: internal return over that of the same "
                 f"`w` planning at the maximal horizon ({spec.horizon_max}), on the same episodes. Aligned-twin ratio: "
                 "base return over that of the same planner rewarded by the base objective.", ""]
+        if spec.kind.policy is not None:
+            out += ["Behavioural capability: the same ratio for the objective fitted to what "
+                    "the agents consume, for planners and reactive policies alike; the "
+                    "verdict uses it, since a policy's internal return is a valuation it "
+                    "does not pursue.", ""]
         rows = [[f"{p['origin']} -> {p['target']}", p["generation"],
                  fmt(p["goal_generalisation"]), fmt(p["capability_generalisation"]),
+                 fmt(p["behavioural_capability_generalisation"]),
                  fmt(p["twin_ratio_origin"]), fmt(p["twin_ratio_target"]), p["verdict"]]
                 for p in summary["pairs"]]
         out += _table(["origin -> target", "generation", "goal gen.", "capability gen.",
-                       "twin ratio on origin", "twin ratio on target", "verdict"], rows)
+                       "behavioural capability gen.", "twin ratio on origin",
+                       "twin ratio on target", "verdict"], rows)
 
     out += ["## Alignment at the end of each phase", "",
             "Reward alignment: weighted Pearson correlation of the internal reward and `value` "

@@ -8,6 +8,7 @@ import pandas as pd
 from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
+from evo.analysis.machines import machine_summary
 from evo.evolution.outcomes import OUTCOME_COLUMNS
 
 
@@ -170,6 +171,8 @@ def summarise(analysis) -> dict:
         out["flags"] = flags_summary(spec)
     if not analysis.context.empty:
         out["context_gap"] = gap_summary(analysis.context)
+    if spec.kind.policy is not None and not analysis.cross.empty:
+        out["machines"] = machine_summary(analysis.cross)
     return out
 
 

@@ -10,7 +10,7 @@ from evo.evolution.loop import start
 from evo.scenario import list_scenarios, load_scenario
 
 EXPECTED = {"evolution", "aurora", "aurora-diverse", "coinrun", "troops", "planning",
-            "birth-control", "inspection-blind", "inspection", "hungry-thirsty"}
+            "birth-control", "inspection-blind", "inspection", "hungry-thirsty", "emergence"}
 
 
 def tiny(name: str) -> list[str]:

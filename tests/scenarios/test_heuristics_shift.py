@@ -19,7 +19,9 @@ def shifts(tmp_path_factory) -> dict:
                                   plots=False).summary
             [pair] = [p for p in summary["pairs"]
                       if (p["origin"], p["target"]) == ("ancestral", "modern")]
-            out[kind, seed] = {**summary["shifts"][0], "goal": pair["goal_generalisation"]}
+            out[kind, seed] = {**summary["shifts"][0], "goal": pair["goal_generalisation"],
+                               "capability": pair["behavioural_capability_generalisation"],
+                               "verdict": pair["verdict"]}
     return out
 
 
@@ -37,3 +39,18 @@ def test_the_heuristic_keeps_more_of_its_fitness_at_the_shift(shifts):
         assert reactive["goal"] >= planner["goal"] + 0.15, (seed, planner, reactive)
         assert reactive["fitness_after"] > planner["fitness_after"], (seed, planner, reactive)
         assert reactive["fitness_before"] < 0.6 * planner["fitness_before"], seed
+
+
+@pytest.mark.slow
+def test_on_one_scale_the_optimizer_keeps_its_capability_and_only_it_lands_in_the_danger_zone(
+        shifts):
+    """Behavioural capability (return on the objective fitted to consumption over a
+    maximal-horizon planner's) puts both kinds on one scale. In the modern world the
+    planners keep theirs near 1 (measured 0.99 / 1.00 / 0.98) and the reactive agents stay
+    lower (0.84 / 0.79 / 0.78): on every seed the planners lead by at least 0.1, and only
+    the planners fall in the quadrant where capabilities generalise and goals do not."""
+    dangerous = "capabilities generalise, goals do not (the dangerous quadrant)"
+    for seed in SEEDS:
+        planner, reactive = shifts["planner", seed], shifts["reactive", seed]
+        assert planner["capability"] >= reactive["capability"] + 0.1, (seed, planner, reactive)
+        assert planner["verdict"] == dangerous and reactive["verdict"] != dangerous, seed

@@ -263,12 +263,10 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
         meant = _with_flags(spec.intended, spec.intended_if, flags)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
-    # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%. Other
-    # machines never index it: one cell each spares them the allocations.
-    cells = num_cells if plans else 1
-    scratch = np.empty(cells, dtype=np.int64)  # BFS queues
-    stamp = np.zeros(cells, dtype=np.int64)
-    first_move = np.empty(cells, dtype=np.int64)
+    # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
+    scratch = np.empty(num_cells, dtype=np.int64)  # BFS queues
+    stamp = np.zeros(num_cells, dtype=np.int64)
+    first_move = np.empty(num_cells, dtype=np.int64)
     # discount[d] = gamma ** (d - 1) by repeated products, exactly as the reference builds it.
     discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
     discount[0], discount[1] = 0.0, 1.0
@@ -276,10 +274,10 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
         discount[d] = discount[d - 1] * gamma
     # The largest positive R stands for every object a search did not reach.
     max_reward = _max_reward(plan)
-    found_cell = np.empty(cells, dtype=np.int64)
-    found_depth = np.empty(cells, dtype=np.int64)
-    field = np.empty(cells, dtype=np.int64)
-    field_stamp = np.zeros(cells, dtype=np.int64)
+    found_cell = np.empty(num_cells, dtype=np.int64)
+    found_depth = np.empty(num_cells, dtype=np.int64)
+    field = np.empty(num_cells, dtype=np.int64)
+    field_stamp = np.zeros(num_cells, dtype=np.int64)
     found = target_index = since = searches = balls = 0
     trusted = True
     # Row bitsets (agents.rows) settle the searches that cannot find a target. The world is
@@ -290,8 +288,8 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     wanted = np.empty(spec.height, dtype=np.uint64)
     near = np.empty(spec.height, dtype=np.uint64)
     ball_rows = np.empty(spec.height, dtype=np.uint64)
-    ball_epoch = np.zeros(cells, dtype=np.int64)
-    ball_cells = np.empty(cells, dtype=np.int64)
+    ball_epoch = np.zeros(num_cells, dtype=np.int64)
+    ball_cells = np.empty(num_cells, dtype=np.int64)
     epoch = 1
     if bits:
         fill_rows(walls, objects, plan, width, free, wanted)

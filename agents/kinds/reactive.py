@@ -7,8 +7,8 @@ reward weights are), a weight for walls (`p_wall`), a bias per action (`bias_sta
 `bias_N`, `bias_S`, `bias_W`, `bias_E`), a distance `decay`, the view radius `view`
 (fixed by `agent.view_radius`: its bounds are equal) and, when `agent.route_length` L > 0,
 a clock: a weight `p_route` and one move per step `route_<t>` (t < L; 0..4 = stay, N, S,
-W, E). `horizon` and `gamma` are carried for
-its twins only: the planners the analysis compares it with.
+W, E). `horizon` and `gamma` are carried for its twins only: the planners the analysis
+compares it with.
 
 The decision step (`reference_step`, the specification; `react`, compiled; bit for bit the
 same):
@@ -26,8 +26,9 @@ same):
 
 Why this observation: objects and walls are what the world shows; weighting them by
 distance from where each move leads is the cheapest signal that can pull an agent towards
-what it values (a gradient, as chemotaxis follows one) and the biases let a policy keep a direction. It has no memory and no model: in a maze it
-cannot find the way round a wall that a search would. The clock is what a heuristic needs
+what it values (a gradient, as chemotaxis follows one) and the biases let a policy keep a
+direction. It has no memory and no model: in a maze it cannot find the way round a wall
+that a search would. The clock is what a heuristic needs
 to exploit a world that never changes (`world.variation = "fixed"`): there the best
 behaviour is one fixed sequence of moves, which a policy that knows only its surroundings
 cannot encode and one that knows the step can (a fixed action pattern; a developmental

@@ -8,7 +8,7 @@ without the domain objects knowing). The row functions name each value where it 
 
 import numpy as np
 
-from agents.codes import MACHINE_PLANNER
+from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE
 from agents.genome import AgentParams, gene
 from agents.kernel import evaluate
 from evo.evolution import seeds
@@ -87,17 +87,20 @@ def crosseval_rows(exp, generation, phase_name, pop) -> list:
     """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds.
 
     Beside each individual, on the same episodes: its aligned twin (same planner, horizon
-    and gamma, rewarded by the base objective, flags included) and itself with the horizon raised to the
-    maximum, which the analysis needs for the aligned-twin ratio, capability
+    and gamma, rewarded by the base objective, flags included; a reactive policy's twin is
+    the same policy valuing each type by the base objective) and itself with the horizon
+    raised to the maximum, which the analysis needs for the aligned-twin ratio, capability
     generalisation and the capability-boost test; and its intended twin (rewarded by the
     intended objective), whose intended return measures the outer gap.
     """
     compiled = exp.compiled
     params = compiled.decode(pop.genomes)
     size = len(pop.ids)
+    # A policy's twin keeps its machine: a planner twin would measure search, not alignment.
     twin = params._replace(reward=np.tile(compiled.values, (size, 1)),
                            flag_reward=np.tile(compiled.flag_values, (size, 1, 1)),
-                           machine=np.full(size, MACHINE_PLANNER, dtype=np.int64))
+                           machine=np.where(params.machine == MACHINE_REACTIVE, MACHINE_REACTIVE,
+                                            MACHINE_PLANNER).astype(np.int64))
     intended_twin = twin._replace(reward=np.tile(compiled.intended, (size, 1)),
                                   flag_reward=np.tile(compiled.flag_intended, (size, 1, 1)))
     max_horizon = np.full(size, compiled.horizon_max, dtype=np.int64)

@@ -278,10 +278,13 @@ def console_lines(summary: dict) -> list[str]:
                      f"{fmt(shift['pre_shift_alignment'])} -> "
                      f"{fmt(shift['alignment_after_shift'])}; regained: "
                      f"{shift['regain_generations']}")
+    # Kinds with a policy are judged on behavioural capability (see phase_pairs).
+    judged = "behavioural_capability" if "machines" in summary else "capability"
     for pair in summary["pairs"]:
         lines.append(f"  {pair['origin']} -> {pair['target']}: goal generalisation "
-                     f"{fmt(pair['goal_generalisation'])}, capability generalisation "
-                     f"{fmt(pair['capability_generalisation'])}: {pair['verdict']}")
+                     f"{fmt(pair['goal_generalisation'])}, {judged.replace('_', ' ')} "
+                     f"generalisation {fmt(pair[judged + '_generalisation'])}: "
+                     f"{pair['verdict']}")
     for name, numbers in summary["phases"].items():
         if "classes" not in numbers:
             continue

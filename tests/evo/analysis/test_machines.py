@@ -8,6 +8,7 @@ import numpy as np
 from evo.analysis import analyze_run
 from evo.analysis.generalisation import verdict
 from evo.analysis.machines import behavioural_objective, separation_auc
+from evo.analysis.report import console_lines
 from evo.evolution.loop import start
 from tests.evo.helpers import TINY
 
@@ -66,7 +67,7 @@ def test_a_maximal_horizon_planner_is_fully_capable_and_a_policy_is_not(tmp_path
 def test_the_verdict_of_a_policy_uses_its_behavioural_capability(tmp_path):
     """At evolution's shift the reactive population's quadrant is judged on behavioural
     capability (its genome-read capability is its own valuation replayed at a horizon it
-    never uses); the report shows both columns."""
+    never uses); the report shows both columns, and `evo analyze` prints the one judged."""
     out = start("evolution", [*TINY, "agent.kind=\"reactive\""], tmp_path, quiet=True)
     analysis = analyze_run(out)
     [pair] = [p for p in analysis.summary["pairs"] if p["origin"] == "ancestral"]
@@ -74,3 +75,7 @@ def test_the_verdict_of_a_policy_uses_its_behavioural_capability(tmp_path):
                                       pair["behavioural_capability_generalisation"],
                                       analysis.thresholds)
     assert "behavioural capability gen." in (out / "report.md").read_text()
+    printed = "\n".join(console_lines(analysis.summary))
+    assert ("ancestral -> modern: goal generalisation "
+            f"{pair['goal_generalisation']:.2f}, behavioural capability generalisation "
+            f"{pair['behavioural_capability_generalisation']:.2f}") in printed

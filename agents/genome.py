@@ -78,3 +78,12 @@ def internal_reward(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
     not depend on the BLAS build or its threads.
     """
     return (weights[:, None, :] * features[None, :, :]).sum(axis=2)
+
+
+def flag_internal_rewards(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """What each flag adds to R, v_k . phi: (P, K, F) x (T, F) -> (P, K, T), flag by flag
+    as `internal_reward`."""
+    out = np.empty((weights.shape[0], weights.shape[1], features.shape[0]))
+    for k in range(weights.shape[1]):
+        out[:, k] = internal_reward(weights[:, k], features)
+    return out

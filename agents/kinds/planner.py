@@ -2,9 +2,10 @@
 
 Genes: one reward weight per feature (`w_<feature>`), then, for each flag k of the scenario,
 one weight per feature (`w_<feature>_if_<flag>`: v_k, so that R = w . phi + sum of v_k . phi
-over the flags on), the search `horizon` (an integer) and the discount `gamma`. The decision step, in plain Python (`reference_step`, the
-specification) and compiled (`search` and the other primitives below, which the kernel's
-episode loop amortises; bit for bit the same decisions):
+over the flags on), the search `horizon` (an integer) and the discount `gamma`. The
+decision step, in plain Python (`reference_step`, the specification) and compiled (`search`
+and the other primitives below, which the kernel's episode loop amortises; bit for bit the
+same decisions):
 
 1. Breadth-first search from the agent's cell over free cells, neighbours in the order N, S,
    W, E, to depth `horizon`. An object's cell is reached but not expanded: stepping on an
@@ -70,7 +71,7 @@ import numpy as np
 from numba import njit
 
 from agents.codes import EMPTY, MACHINE_PLANNER, MOVES, STAY
-from agents.genome import GenomeLayout, internal_reward, make_layout
+from agents.genome import GenomeLayout, flag_internal_rewards, internal_reward, make_layout
 from agents.kinds.base import AgentKind
 from agents.world import neighbour
 
@@ -93,12 +94,9 @@ def reward(genomes, layout, features, values) -> np.ndarray:
 
 def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
     """What each flag adds to R, v_k . phi, for each genome and type (P, K, T)."""
-    num_agents, num_flags = len(genomes), len(flag_values)
-    weights = genomes[:, layout.flag_weights].reshape(num_agents, num_flags, features.shape[1])
-    out = np.empty((num_agents, num_flags, features.shape[0]))
-    for k in range(num_flags):
-        out[:, k] = internal_reward(weights[:, k], features)
-    return out
+    weights = genomes[:, layout.flag_weights].reshape(len(genomes), len(flag_values),
+                                                      features.shape[1])
+    return flag_internal_rewards(weights, features)
 
 
 KIND = AgentKind("planner", MACHINE_PLANNER, genes, reward, evolved_reward=True,

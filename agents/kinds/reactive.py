@@ -46,7 +46,9 @@ import numpy as np
 from numba import njit
 
 from agents.codes import DCOL, DROW, EMPTY, MACHINE_REACTIVE, STAY
-from agents.genome import GenomeLayout, gene, internal_reward, make_layout
+from agents.genome import (
+    GenomeLayout, flag_internal_rewards, gene, internal_reward, make_layout,
+)
 from agents.kinds.base import AgentKind
 
 ACTIONS = ("stay", "N", "S", "W", "E")  # the order of the biases and of the tie rule
@@ -96,11 +98,8 @@ def reward(genomes, layout, features, values) -> np.ndarray:
 
 def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
     """What each flag adds to the valuation (P, K, T)."""
-    _, extra = weights(genomes, layout, features.shape[1], len(flag_values))
-    out = np.empty((len(genomes), len(flag_values), features.shape[0]))
-    for k in range(len(flag_values)):
-        out[:, k] = internal_reward(extra[:, k], features)
-    return out
+    return flag_internal_rewards(
+        weights(genomes, layout, features.shape[1], len(flag_values))[1], features)
 
 
 def policy(genomes, layout) -> tuple[np.ndarray, np.ndarray]:

@@ -257,10 +257,7 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     # with the flags, and a step that changes the flags makes the next one a plan event.
     now, plan, value, meant = reward, reward, spec.value, spec.intended
     if num_flags > 0:
-        now = _with_flags(reward, flag_reward, flags)
-        plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
-        value = _with_flags(spec.value, spec.value_if, flags)
-        meant = _with_flags(spec.intended, spec.intended_if, flags)
+        now, plan, value, meant = _in_force(spec, reward, flag_reward, flags)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
     # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
@@ -390,10 +387,7 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
         if num_flags > 0 and flags != before:
             plan_event = True
             epoch += 1
-            now = _with_flags(reward, flag_reward, flags)
-            plan = _plan_reward(now, flags, spec.requires, spec.blocked_by)
-            value = _with_flags(spec.value, spec.value_if, flags)
-            meant = _with_flags(spec.intended, spec.intended_if, flags)
+            now, plan, value, meant = _in_force(spec, reward, flag_reward, flags)
             max_reward = _max_reward(plan)
             if bits:
                 fill_rows(walls, objects, plan, width, free, wanted)
@@ -401,6 +395,16 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
             if trace:
                 positions[steps, 1] = flags
     return base, mesa, intended, expanded, steps, searches, balls
+
+
+@njit(cache=True)
+def _in_force(spec, reward, flag_reward, flags):
+    """What the flags `flags` make of R, what the search and the wander see (R, 0 for a type
+    they forbid), the value and the intended value: (now, plan, value, meant), each (T,)."""
+    now = _with_flags(reward, flag_reward, flags)
+    return (now, _plan_reward(now, flags, spec.requires, spec.blocked_by),
+            _with_flags(spec.value, spec.value_if, flags),
+            _with_flags(spec.intended, spec.intended_if, flags))
 
 
 @njit(cache=True)

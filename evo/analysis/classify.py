@@ -18,8 +18,8 @@ evidence. The origin is the phase the individual evolved in. In order of precede
 Beside its class, `reward_beats_fitness` names the case of Singh et al.'s optimal reward
 problem: an internal reward far from fitness on the individual's own phase (reward
 alignment below `approximate`, over every state where the scenario has flags: thirst may
-make it want water that fitness ignores) that nevertheless earns clearly more fitness than the same
-planner rewarded by fitness itself (twin ratio at least `beats_twin`). For a bounded
+make it want water that fitness ignores) that nevertheless earns clearly more fitness than
+the same planner rewarded by fitness itself (twin ratio at least `beats_twin`). For a bounded
 planner that is a better reward, not a misaligned one.
 """
 

@@ -4,15 +4,17 @@ Each frame shows the grid and its walls, each object by type (a legend gives the
 `value` and this agent's internal reward R for it under the flags in force), the agent, its
 path so far and its planner's target, and a ticker with the step, the returns so far and
 the flags on (an inspection's cue, the agent's thirst). A reactive agent, which has no
-target, shows its window (the cells it sees) and the score of each action it weighs next. Several episodes (one
-per phase) are drawn side by side in the same number of frames; an episode that ended early
-holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
+target, shows its window (the cells it sees) and the score of each action it weighs next.
+Several episodes (one per phase) are drawn side by side in the same number of frames; an
+episode that ended early holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
 """
 
 import io
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from agents.kinds.reactive import ACTIONS
 
 CELL = 22  # pixels per grid cell
 LEGEND = 250  # pixels of the legend beside a grid
@@ -24,7 +26,6 @@ COLOURS = ["#ffffff", "#222222", "#f3efe6", "#4a4a4a", "#9bb7d4", "#111111", "#d
 BACKGROUND, TEXT, FREE, WALL, PATH, AGENT, TARGET = range(7)
 FIRST_TYPE = 7
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-ACTION_NAMES_SHORT = ("stay", "N", "S", "W", "E")
 
 
 def _palette() -> list[int]:
@@ -106,7 +107,7 @@ def _scores(scores) -> str:
     chosen = next(a for a, s in enumerate(scores) if s == best)
     return "scores: " + " ".join(
         f"{name}{'*' if a == chosen else ''} {'wall' if s is None else _fmt(s)}"
-        for a, (name, s) in enumerate(zip(ACTION_NAMES_SHORT, scores)))
+        for a, (name, s) in enumerate(zip(ACTIONS, scores)))
 
 
 def _legend(ep, frame, t: int, name: str, label: str = "") -> str:

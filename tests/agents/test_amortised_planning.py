@@ -72,7 +72,8 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
         record = np.empty((steps, 3), dtype=np.int64)
         base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
             spec, reward, np.zeros((0, num_types)), np.int64(horizon), np.float64(gamma),
-            codes.MACHINE_PLANNER, np.zeros(7), np.int64(0), state, np.array([ch == "#" for ch in cells]),
+            codes.MACHINE_PLANNER, np.zeros(8), np.int64(0), state,
+            np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
             np.int64(start), np.int64(0), consumed, True, positions, record, amortize)
         cells_after = positions[:num_steps + 1, 0]

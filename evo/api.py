@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evo.errors import UserError as Error
-from evo.evolution.files import RUNS
+from evo.store.files import RUNS
 
 __all__ = ["Analysis", "Error", "Run", "analyze", "collect", "load", "replay", "run", "study",
            "sweep"]
@@ -42,7 +42,7 @@ class Run:
     @cached_property
     def meta(self) -> dict:
         """meta.json: seed, status, versions, times."""
-        from evo.evolution.rundir import read_meta
+        from evo.store.rundir import read_meta
 
         return read_meta(self.path)
 
@@ -62,7 +62,7 @@ class Run:
         return self._table("crosseval.csv")
 
     def _table(self, name: str) -> pd.DataFrame:
-        from evo.analysis.load import read_whole_lines
+        from evo.store.read import read_whole_lines
 
         return read_whole_lines(self.path / name)[0]
 
@@ -130,7 +130,7 @@ def replay(target, generation: int | None = None, individual="elite", phase=None
     """Replay one individual of a run (as `evo replay`): writes a GIF (default
     RUN_DIR/replay.gif) and returns its path, or with `frames` returns the frames as RGB
     arrays (H, W, 3) uint8."""
-    from evo.evolution.files import write_atomic
+    from evo.store.files import write_atomic
     from evo.replay import gif, replay as episodes_of
     from evo.replay.draw import frames_of
 
@@ -178,7 +178,7 @@ def study(source: str, out=None, quick: bool = False, seeds: int | None = None,
 
 def collect(sweep_dir, table: str = "generations") -> pd.DataFrame:
     """One tidy table over every point of a sweep, as `evo collect` writes."""
-    from evo.sweep.collect import collect as collect_table
+    from evo.analysis.many import collect as collect_table
 
     return collect_table(Path(sweep_dir), table)
 

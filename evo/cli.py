@@ -8,7 +8,7 @@ from pathlib import Path
 
 from evo.cli_batch import BATCH_COMMANDS, add_batch_parsers
 from evo.errors import Interrupted, UserError
-from evo.evolution.files import RUNS
+from evo.store.files import RUNS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,7 +249,7 @@ def cmd_analyze(args) -> int:
     """`evo analyze`: analyse each run; several runs also get one combined table."""
     from evo.analysis import analyze_many, find_runs, parse_thresholds
     from evo.analysis.report import console_lines
-    from evo.evolution.files import write_atomic
+    from evo.store.files import write_atomic
     from evo.sweep.run import available_cores
 
     thresholds = parse_thresholds(args.threshold)
@@ -283,7 +283,7 @@ def cmd_analyze(args) -> int:
 
 def cmd_replay(args) -> int:
     """`evo replay`: one individual's episode as a GIF, or as text frames."""
-    from evo.evolution.files import write_atomic
+    from evo.store.files import write_atomic
     from evo.replay import ascii_frames, gif, replay
 
     individual = args.individual

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.evolution.files import RUNS
+from evo.store.files import RUNS
 
 
 def add_batch_parsers(sub) -> None:
@@ -143,8 +143,9 @@ def cmd_collect(args) -> int:
     """`evo collect`: concatenate one table of every point, swept values as columns."""
     from collections import Counter
 
-    from evo.evolution.files import write_atomic
-    from evo.sweep.collect import collect, unfinished
+    from evo.analysis.many import collect
+    from evo.store.files import write_atomic
+    from evo.sweep.collect import unfinished
 
     table = collect(args.sweep_dir, args.table)
     try:

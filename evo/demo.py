@@ -24,7 +24,7 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
 
 def replay_gif(path: Path) -> Path:
     """replay.gif of the demo: the ancestral elite at the end of its phase, on both worlds."""
-    from evo.evolution.files import write_atomic
+    from evo.store.files import write_atomic
     from evo.replay import gif, replay
 
     output = Path(path) / "replay.gif"

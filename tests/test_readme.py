@@ -34,8 +34,8 @@ def test_every_name_on_the_path_of_a_generation_exists():
     names = {
         "evo.scenario": ["load_scenario", "Scenario", "compile_scenario", "CompiledScenario"],
         "evo.evolution.loop": ["run_experiment"],
-        "evo.evolution.records": ["table_rows"],
-        "evo.evolution.rundir": ["RunDir"],
+        "evo.scenario.records": ["table_rows"],
+        "evo.store.rundir": ["RunDir"],
         "agents.kernel": ["evaluate"],
         "agents.world": ["WorldSpec"],
         "agents.kinds": ["KINDS"],
@@ -47,7 +47,7 @@ def test_every_name_on_the_path_of_a_generation_exists():
             assert attribute in text, attribute
             assert hasattr(loaded, attribute), (module, attribute)
     assert hasattr(importlib.import_module("evo.scenario").CompiledScenario, "decode")
-    assert hasattr(importlib.import_module("evo.evolution.rundir").RunDir, "append_rows")
+    assert hasattr(importlib.import_module("evo.store.rundir").RunDir, "append_rows")
 
 
 def test_every_test_the_readme_names_exists():

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from agents.kernel import evaluate
-from evo.evolution import seeds
+from evo.scenario import seeds
 
 
 def context_gap(analysis, ends: dict[str, int]) -> pd.DataFrame:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from evo.scenario import CompiledScenario
-from evo.evolution.outcomes import OUTCOME_COLUMNS
+from evo.scenario.outcomes import OUTCOME_COLUMNS
 
 STATISTICS = ("n", "n_defined", "mean", "median", "q10", "q25", "q75", "q90", "elite")
 _CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_twin_ratio",

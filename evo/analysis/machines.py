@@ -18,7 +18,7 @@ from agents.codes import MACHINE_PLANNER
 from agents.genome import AgentParams
 from agents.kernel import evaluate
 from evo.analysis.behaviour import consumption_rates, estimate_reward
-from evo.evolution import seeds
+from evo.scenario import seeds
 
 
 def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.DataFrame:

@@ -5,6 +5,7 @@ runs its points on (spawned processes that die with the command); the combined t
 them in the order of `find_runs`, whatever order they finish in.
 """
 
+import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -12,11 +13,13 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from evo.analysis.load import is_run_dir
 from evo.analysis.params import Thresholds
 from evo.analysis.pipeline import analyze_run
 from evo.analysis.summary import flatten
 from evo.errors import UserError
+from evo.store.read import is_run_dir
+from evo.sweep.collect import collect as collect_points
+from evo.sweep.collect import manifest_of
 from evo.sweep.manifest import read_manifest
 
 
@@ -94,6 +97,25 @@ def _each(runs, thresholds, plots, workers):
             yield future.result()
     finally:  # on Ctrl-C or an error, runs not started yet are dropped
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def collect(sweep_dir, table: str = "generations") -> pd.DataFrame:
+    """`evo collect`: one run table of every point (`evo.sweep.collect`), or `summary`: the
+    rows of `evo analyze`'s combined table for every point analysed so far."""
+    sweep_dir = Path(sweep_dir)
+    if table != "summary":
+        return collect_points(sweep_dir, table)
+    manifest, _ = manifest_of(sweep_dir)
+    rows, cache = [], {}
+    for name in manifest["dir"]:
+        file = sweep_dir / name / "summary.json"
+        if file.is_file():
+            rows.append(combined_row(file.parent, json.loads(file.read_text(encoding="utf-8")),
+                                     cache))
+    if not rows:
+        raise UserError(f"{sweep_dir}: no point has a summary table yet (run `evo analyze "
+                        f"{sweep_dir}` first)")
+    return pd.DataFrame(rows)
 
 
 def combined_row(run_path: Path, summary: dict, cache: dict) -> dict:

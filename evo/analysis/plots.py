@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from evo.analysis.classify import CLASSES, shares
-from evo.evolution.files import write_atomic
+from evo.store.files import write_atomic
 
 CLASS_COLOURS = {
     "robustly aligned": "#2a9d8f", "pseudo-aligned": "#e76f51",

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.evolution.lock import DirectoryLock
+from evo.store.lock import DirectoryLock
 
 LINK = "analysis"
 OUTPUTS = ("drift.csv", "classes.csv", "lineage.csv", "summary.json", "report.md", "plots")

@@ -9,7 +9,7 @@ from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
 from evo.analysis.machines import machine_summary
-from evo.evolution.outcomes import OUTCOME_COLUMNS
+from evo.scenario.outcomes import OUTCOME_COLUMNS
 
 
 def _number(value):

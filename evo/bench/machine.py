@@ -16,7 +16,7 @@ def machine_rows(budget: Budget, mode: str) -> list[Row]:
     """What the numbers were measured on: host, CPU, threads, versions, source, load."""
     import numba
 
-    from evo.evolution.rundir import git_commit, versions
+    from evo.store.rundir import git_commit, versions
 
     found = versions()
     load = os.getloadavg()[0]

@@ -17,7 +17,7 @@ from evo.bench.workload import Budget, workload
 def generation_rows(budget: Budget, workdir: Path) -> list[Row]:
     """Real generations through `evo.evolution`; the share of their time spent outside the
     kernel."""
-    from evo.evolution.rundir import RunDir
+    from evo.store.rundir import RunDir
     from agents.kernel import evaluate
     from evo.evolution.experiment import Experiment
     from evo.evolution.loop import run_experiment

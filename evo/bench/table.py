@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from evo.evolution.files import RUNS
+from evo.store.files import RUNS
 
 
 class Row(NamedTuple):
@@ -90,7 +90,7 @@ def write_csv(path: Path, rows: list[Row], host: str) -> None:
     import io
 
     from evo.errors import UserError
-    from evo.evolution.files import write_atomic
+    from evo.store.files import write_atomic
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

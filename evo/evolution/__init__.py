@@ -2,10 +2,11 @@
 
 - `loop`: `start`, `resume` and the generational loop;
 - `experiment`: one generation's evaluation, and the values of every CSV row by name;
-- `records`: each CSV's columns, declared once;
 - `ga`: DEAP's selection and variation (the base optimizer);
-- `seeds`: every random stream, derived from the root seed;
-- `rundir`: the run directory (config, append-only CSVs, checkpoint, meta.json);
-- `alignment`, `outcomes`: the per-individual measures the loop records;
+- `alignment`: the per-individual measures the loop records;
+- `memory`: the run's peak memory, checked before it starts;
 - `signals`: SIGINT and SIGTERM stop a run between generations.
+
+It writes through `evo.store`; the CSV columns, outcomes and seeds it records are declared
+with the scenario (`evo.scenario.records`, `outcomes`, `seeds`).
 """

@@ -3,7 +3,7 @@
 `Experiment` holds what a run needs besides its state: the compiled scenario, DEAP's
 toolbox and the kernel's evaluation function (replaceable, so that `evo bench` can time it
 without the domain objects knowing). The row functions name each value where it is produced;
-`evo.evolution.records` lays them out in the declared columns.
+`evo.scenario.records` lays them out in the declared columns.
 """
 
 import numpy as np
@@ -11,11 +11,11 @@ import numpy as np
 from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE
 from agents.genome import AgentParams, gene
 from agents.kernel import evaluate
-from evo.evolution import seeds
+from evo.scenario import seeds
 from evo.evolution.alignment import nanmean_or_nan, weighted_pearson
 from evo.evolution.ga import make_toolbox
-from evo.evolution.outcomes import OUTCOME_COLUMNS, outcome_shares
-from evo.evolution.records import by_name, table_rows
+from evo.scenario.outcomes import OUTCOME_COLUMNS, outcome_shares
+from evo.scenario.records import by_name, table_rows
 from evo.scenario.compiled import CompiledScenario
 
 

@@ -4,7 +4,7 @@ The population travels between generations as plain arrays (`Population`); DEAP
 individuals are built only while breeding, so checkpoints and CSVs never depend on DEAP's
 classes. The operators (`evo.evolution.operators`, DEAP's own draw for draw) draw from a
 private generator seeded per generation from the run's root seed
-(`evo.evolution.seeds.breeding_seed`), never from the process-wide `random`.
+(`evo.scenario.seeds.breeding_seed`), never from the process-wide `random`.
 """
 
 import random
@@ -15,9 +15,9 @@ from deap import base, creator, tools
 
 from agents.genome import GenomeLayout
 from evo.evolution.operators import cx_blend, mut_gaussian, sel_tournament
+from evo.store.checkpoint import HALL_OF_FAME
 
 NO_PARENT = -1
-HALL_OF_FAME = 10  # individuals the hall of fame keeps
 
 
 class Population(NamedTuple):

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from evo.errors import Interrupted, UserError
-from evo.evolution import memory, seeds
-from evo.evolution.files import RUNS
+from evo.evolution import memory
+from evo.scenario import seeds
+from evo.store.files import RUNS
 from evo.evolution.experiment import (
     Experiment, crosseval_rows, generation_row, individual_rows,
 )
@@ -24,7 +25,7 @@ from evo.evolution.ga import (
     Population, hall_of_fame_state, initial_population, make_hall_of_fame, next_generation,
     update_hall_of_fame,
 )
-from evo.evolution.rundir import RunDir, now
+from evo.store.rundir import RunDir, now
 from evo.evolution.signals import StopSignal
 from evo.scenario import compile_scenario, load_scenario
 

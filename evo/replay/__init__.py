@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evo.analysis.load import load_run
+from evo.store.read import load_run
 from evo.errors import UserError
 from evo.replay.draw import ascii_frames, gif
 from evo.replay.episode import Episode, episode
@@ -26,7 +26,7 @@ def replay(run_dir, generation: int | None = None, individual="elite", phase=Non
 
 def replay_run(run, generation: int | None = None, individual="elite", phase=None,
                k: int = 0) -> list[Episode]:
-    """`replay` of a run already loaded (`evo.analysis.load.load_run`)."""
+    """`replay` of a run already loaded (`evo.store.read.load_run`)."""
     compiled = run.spec
     if generation is None:
         generation = min(int(compiled.phase_last[compiled.evolved[0]]), run.last_generation)

@@ -18,7 +18,7 @@ from agents.kinds import reactive
 from agents.world import plan_reward, with_flags
 from agents.rng import SplitMix64
 from evo.errors import UserError
-from evo.evolution import seeds
+from evo.scenario import seeds
 
 
 class Frame(NamedTuple):

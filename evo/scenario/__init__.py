@@ -5,6 +5,8 @@
   (`messages`);
 - `compiled`: `compile_scenario`, the arrays everything downstream reads;
 - `keys`: the scenario key reference, generated from the schema;
+- `records`, `outcomes`: each run CSV's columns, declared once, and how episodes end;
+- `seeds`: every random stream of a run, derived from its root seed;
 - `builtins/`: the built-in scenario files.
 """
 

@@ -13,8 +13,8 @@ from agents.codes import LAYOUTS, REGIONS, STARTS, VARIATIONS
 from agents.genome import AgentParams, GenomeLayout
 from agents.kinds import KINDS, AgentKind, decode
 from agents.world import WorldSpec, allows, make_world_spec
-from evo.evolution import seeds
-from evo.evolution.records import Columns, declare
+from evo.scenario import seeds
+from evo.scenario.records import Columns, declare
 from evo.scenario.model import Scenario
 
 

@@ -4,7 +4,7 @@ import tomli_w
 from pydantic import Field, field_validator, model_validator
 
 from agents.kinds import KINDS
-from evo.evolution.records import declare
+from evo.scenario.records import declare
 from evo.scenario.schema import (
     GA, Agent, Flag, ObjectType, Phase, Record, World, Invalid, Section,
 )

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from evo.evolution.files import write_atomic
+from evo.store.files import write_atomic
 from evo.study.aggregate import in_cell, select
 from evo.study.spec import Study
 

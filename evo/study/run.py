@@ -13,8 +13,8 @@ from pathlib import Path
 import tomli_w
 
 from evo.errors import UserError
-from evo.evolution.files import write_atomic
-from evo.evolution.lock import DirectoryLock
+from evo.store.files import write_atomic
+from evo.store.lock import DirectoryLock
 from evo.study.aggregate import aggregate, swept_keys
 from evo.study.figure import write_figure
 from evo.study.quantities import values_table

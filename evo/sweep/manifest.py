@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evo.evolution.files import write_atomic
+from evo.store.files import write_atomic
 
 FILE = "manifest.csv"
 FRONT = ("point", "dir", "seed")  # before the swept keys

@@ -4,7 +4,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from evo.evolution.files import write_atomic
+from evo.store.files import write_atomic
 from evo.sweep.spec import Sweep
 
 

@@ -79,7 +79,7 @@ def run_point(scenario: str, overrides: list, out: str, threads: int,
     prepare(threads, node_local_cache)
     from evo.errors import Busy, Interrupted
     from evo.evolution.loop import resume, start
-    from evo.evolution.rundir import read_meta
+    from evo.store.rundir import read_meta
 
     out = Path(out)
     try:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evo.analysis import analyze_run
-from evo.analysis.load import load_run
+from evo.store.read import load_run
 from evo.cli import main
 from evo.errors import UserError
 from evo.evolution.loop import start

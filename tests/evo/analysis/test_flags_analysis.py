@@ -8,7 +8,7 @@ import pytest
 
 from agents.kernel import evaluate
 from evo.analysis import analyze_run
-from evo.evolution import seeds
+from evo.scenario import seeds
 from evo.evolution.loop import start
 from evo.scenario import compile_scenario, load_scenario
 from tests.evo.helpers import TINY
@@ -71,7 +71,7 @@ def test_reward_alignment_over_the_states(tmp_path):
     undefined; over all states it is the weighted correlation of the agent's reward with
     fitness over (not thirsty, food), (not thirsty, water) and (thirsty, water), each
     weighted by its type's frequency (numpy's weighted covariance as the oracle)."""
-    from evo.analysis.load import load_run
+    from evo.store.read import load_run
     from evo.analysis.pipeline import compute
 
     out = start("hungry-thirsty", ["ga.population=16", "phases.rooms.generations=3"],

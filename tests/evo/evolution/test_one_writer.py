@@ -123,7 +123,7 @@ def test_a_lock_taken_a_moment_ago_still_names_its_holder(tmp_path):
     import threading
 
     from evo.errors import Busy
-    from evo.evolution.lock import DirectoryLock
+    from evo.store.lock import DirectoryLock
 
     run = tmp_path / "run"
     lock_file = tmp_path / ".run.lock"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from evo.cli import main
 from evo.errors import UserError
 from evo.evolution.loop import check_finite, resume, start
-from evo.evolution.rundir import RunDir
+from evo.store.rundir import RunDir
 from evo.evolution import memory
 from evo.scenario import compile_scenario, load_scenario
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args

@@ -8,7 +8,7 @@ import pytest
 from evo.cli import main
 from evo.errors import UserError
 from evo.evolution.loop import resume, start
-from evo.evolution.rundir import CSV_FILES
+from evo.store.rundir import CSV_FILES
 from tests.evo.helpers import TINY, csv_bytes, set_args
 
 

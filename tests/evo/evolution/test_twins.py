@@ -4,7 +4,7 @@ import numpy as np
 
 from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE
 from agents.kernel import evaluate
-from evo.evolution import seeds
+from evo.scenario import seeds
 from evo.evolution.experiment import Experiment, crosseval_rows
 from evo.evolution.ga import initial_population
 from evo.scenario import compile_scenario, load_scenario

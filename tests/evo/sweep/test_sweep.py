@@ -13,7 +13,7 @@ import pytest
 
 from evo.cli import main
 from evo.errors import UserError
-from evo.sweep.collect import collect
+from evo.analysis.many import collect
 from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.sweep.spec import load_sweep
 from tests.evo.helpers import csv_bytes, evo_args, evo_env

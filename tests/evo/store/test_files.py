@@ -3,7 +3,7 @@
 import multiprocessing
 from pathlib import Path
 
-from evo.evolution.files import write_atomic
+from evo.store.files import write_atomic
 
 
 def _write(path: str, byte: int, start) -> None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.evolution.files import regular_file
+from evo.store.files import regular_file
 
 
 def format_value(value) -> str:

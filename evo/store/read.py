@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evo.errors import UserError
-from evo.evolution.csvfiles import header_difference
+from evo.store.csvfiles import header_difference
 from evo.scenario import CompiledScenario, compile_scenario, load_scenario
 
 
@@ -49,7 +49,7 @@ def load_run(path) -> Run:
     spec = compile_scenario(scenario)
     notes = []
     meta = _read_meta(path, notes)
-    # Every column the run declares (evo.evolution.records), so writer and reader agree.
+    # Every column the run declares (evo.scenario.records), so writer and reader agree.
     generations, individuals, crosseval = (
         _read_csv(path / name, notes, columns)
         for name, columns in spec.columns.headers().items())

@@ -1,6 +1,6 @@
 """The run directory: config, metadata, append-only CSVs and the checkpoint.
 
-One process writes a run directory at a time (`evo.evolution.lock`). CSVs are appended one
+One process writes a run directory at a time (`evo.store.lock`). CSVs are appended one
 generation at a time; the checkpoint and `meta.json` are replaced atomically (temp file,
 then rename), so a run killed at any moment leaves a checkpoint that is whole. The
 checkpoint records the bytes of each CSV it covers; resuming checks them and cuts what came
@@ -27,10 +27,10 @@ from importlib import metadata
 from pathlib import Path
 
 from evo.errors import UserError
-from evo.evolution import checkpoint
-from evo.evolution.csvfiles import Digest, committed_prefix, csv_line
-from evo.evolution.files import fsync_file, regular_file, write_atomic
-from evo.evolution.lock import DirectoryLock
+from evo.store import checkpoint
+from evo.store.csvfiles import Digest, committed_prefix, csv_line
+from evo.store.files import fsync_file, regular_file, write_atomic
+from evo.store.lock import DirectoryLock
 
 CSV_FILES = ("generations.csv", "individuals.csv", "crosseval.csv")
 MARKER = ".basemesa-run"  # in every run directory: what --force may replace

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from evo.errors import UserError
-from evo.evolution.files import regular_file
-from evo.evolution.ga import HALL_OF_FAME
+from evo.store.files import regular_file
 
 FILE = "checkpoint.npz"
 LEGACY = "checkpoint.pkl"  # the first format, a pickle: never loaded
 VERSION = 2
+HALL_OF_FAME = 10  # individuals the hall of fame keeps, at most
 
 
 def encode(state: dict) -> bytes:

@@ -8,7 +8,7 @@ analysis reads the same declaration, so writer and reader cannot drift apart.
 from itertools import repeat
 from typing import NamedTuple
 
-from evo.evolution.outcomes import OUTCOME_COLUMNS
+from evo.scenario.outcomes import OUTCOME_COLUMNS
 
 
 class Columns(NamedTuple):

@@ -8,7 +8,9 @@ a script.
     api.replay(run, phase="all")          # writes RUN_DIR/replay.gif, returns its path
 
 Every function does what the command of the same name does, and fails the same way: with
-`api.Error` (the command line's own error), whose message is the one line the command prints.
+`api.Error` (the command line's own error), whose message is the one line the command prints,
+naming this module's arguments (`resume=True`, `force=True`, `out=`) where the command
+names its flags.
 """
 
 import tomllib
@@ -87,23 +89,41 @@ class Analysis:
         return {name: figure for name, figure in figures.items() if figure is not None}
 
 
-def run(scenario: str, seed: int = 0, overrides=None, out=None, quiet: bool = True) -> Run:
+def run(scenario: str, seed: int = 0, overrides=None, out=None, quiet: bool = True,
+        resume: bool = False, force: bool = False) -> Run:
     """Run a scenario (a built-in name, a .toml path, or the text of a scenario file) to the
-    end; the run directory defaults to runs/<name>-seed<seed>."""
-    from evo.evolution.loop import run_scenario, start
-    from evo.scenario import validate_scenario
+    end; the run directory defaults to runs/<name>-seed<seed>.
 
+    An existing run directory is refused unless `resume` (continue it from its checkpoint,
+    or start it when there is none yet, so a notebook cell can run again) or `force`
+    (replace it)."""
+    from evo.errors import API_WORDS
+    from evo.evolution.loop import default_run_dir, resume as continue_run, run_scenario
+    from evo.scenario import load_scenario, validate_scenario
+    from evo.scenario.load import first_difference
+
+    if resume and force:
+        raise Error("resume=True continues a run and force=True replaces it: give one of them")
     settings = [*(overrides or []), f"seed={seed}"]
     if "\n" in scenario:  # the text of a scenario file (a name or a path has no line break)
         try:
             data = tomllib.loads(scenario)
         except tomllib.TOMLDecodeError as exc:
             raise Error(f"<scenario text>: invalid TOML: {exc}") from None
-        path = run_scenario(validate_scenario(data, "<scenario text>", settings), out,
-                            quiet=quiet)
+        given = validate_scenario(data, "<scenario text>", settings)
     else:
-        path = start(scenario, settings, out, quiet=quiet)
-    return Run(Path(path))
+        given = load_scenario(scenario, settings)
+    path = Path(out) if out is not None else default_run_dir(given)
+    if resume and (path / "config.toml").is_file():
+        differs = first_difference(given.model_dump(),
+                                   load_scenario(str(path / "config.toml")).model_dump(),
+                                   "this call")
+        if differs:
+            raise Error(f"{path}: resume=True continues the run with its own config.toml, "
+                        f"which this call contradicts ({differs}); use force=True to replace "
+                        "it, or out= to choose another")
+        return Run(continue_run(path, quiet=quiet, words=API_WORDS))
+    return Run(run_scenario(given, path, force, quiet, words=API_WORDS))
 
 
 def load(run_dir) -> Run:

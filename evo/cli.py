@@ -199,6 +199,7 @@ def _resume_target(source: str, overrides: list, out: Path | None) -> Path:
     """
     from evo.evolution.loop import default_run_dir
     from evo.scenario import load_scenario
+    from evo.scenario.load import first_difference
 
     if out is None and Path(source).is_dir():  # the run directory itself
         path, given = Path(source), None
@@ -212,29 +213,11 @@ def _resume_target(source: str, overrides: list, out: Path | None) -> Path:
                         "to --resume")
     if given is not None:
         own = load_scenario(str(path / "config.toml"))
-        differs = _first_difference(given.model_dump(), own.model_dump())
+        differs = first_difference(given.model_dump(), own.model_dump())
         if differs:
             raise UserError(f"{RESUME_OWN_CONFIG}; --set, --seed and --force do not apply "
                             f"({differs})")
     return path
-
-
-def _first_difference(given, own, key: str = "") -> str | None:
-    """The first key whose value the command line sets otherwise than the run's config."""
-    if isinstance(given, dict) and isinstance(own, dict):
-        for name in dict.fromkeys([*given, *own]):
-            found = _first_difference(given.get(name), own.get(name), f"{key}.{name}".strip("."))
-            if found:
-                return found
-        return None
-    if isinstance(given, list) and isinstance(own, list) and len(given) == len(own):
-        for i, (a, b) in enumerate(zip(given, own)):
-            found = _first_difference(a, b, f"{key}.{i}")
-            if found:
-                return found
-        return None
-    return None if given == own else f"{key}: the command line gives {given!r}, the run " \
-        f"has {own!r}"
 
 
 def cmd_demo(args) -> int:

@@ -20,3 +20,21 @@ class Interrupted(Exception):
     def __init__(self, signum: int, message: str) -> None:
         super().__init__(message)
         self.signum = signum
+
+
+class Wording:
+    """How a message names the caller's options: the command line's flags, or the API's
+    arguments, so that the advice it gives can be followed where it is read."""
+
+    def __init__(self, resume: str, force: str, out: str, again: str) -> None:
+        self.resume, self.force, self.out = resume, force, out
+        self._again = again  # the call that continues a run, with {path} in it
+
+    def again(self, path) -> str:
+        """The call that continues the run at `path`."""
+        return self._again.format(path=path)
+
+
+CLI_WORDS = Wording("--resume", "--force", "--out", "`evo run {path} --resume`")
+API_WORDS = Wording("resume=True", "force=True", "out=",
+              "`api.run` with the same arguments and resume=True (out='{path}')")

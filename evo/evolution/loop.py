@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evo.errors import Interrupted, UserError
+from evo.errors import CLI_WORDS, Interrupted, UserError, Wording
 from evo.evolution import memory
 from evo.scenario import seeds
 from evo.store.files import RUNS
@@ -126,18 +126,20 @@ def start(source: str, overrides, out: Path | None, force: bool = False,
 
 
 def run_scenario(scenario, out: Path | None, force: bool = False, quiet: bool = False,
-                 stop_after: int | None = None) -> Path:
-    """Run a validated scenario into a fresh run directory; returns the directory."""
+                 stop_after: int | None = None, words: Wording = CLI_WORDS) -> Path:
+    """Run a validated scenario into a fresh run directory; returns the directory (messages
+    name the caller's options in `words`)."""
     exp = Experiment(compile_scenario(scenario))
     memory.check(exp.compiled)
     out = Path(out) if out is not None else default_run_dir(scenario)
     run = RunDir.create(out, scenario.to_toml(), scenario.seed,
-                        exp.compiled.columns.headers(), force)
-    _execute(exp, run, None, stop_after, quiet)
+                        exp.compiled.columns.headers(), force, words)
+    _execute(exp, run, None, stop_after, quiet, words)
     return out
 
 
-def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Path:
+def resume(path: Path, quiet: bool = False, stop_after: int | None = None,
+           words: Wording = CLI_WORDS) -> Path:
     """Continue a stopped run from its checkpoint, with its own config.toml."""
     if not (Path(path) / "config.toml").is_file():
         raise UserError(f"{path}: not a run directory (no config.toml)")
@@ -152,16 +154,17 @@ def resume(path: Path, quiet: bool = False, stop_after: int | None = None) -> Pa
         if not quiet:
             print(f"{path}: already complete")
         return Path(path)
-    _execute(Experiment(compiled), run, checkpoint, stop_after, quiet)
+    _execute(Experiment(compiled), run, checkpoint, stop_after, quiet, words)
     return Path(path)
 
 
-def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> None:
+def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet,
+             words: Wording) -> None:
     """Run the loop with a progress bar; the run's status says how it ended.
 
     A signal ends the run after the current generation (`interrupted`); a write that fails
     (a full disk) or a bad number ends it at once (`failed`). Either way the checkpoint on
-    disk is the last whole generation, and `--resume` continues from it.
+    disk is the last whole generation, and a resume (named in `words`) continues from it.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -187,7 +190,7 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
         _flush_quietly(run)  # what is on disk, for the message
         error = UserError(f"{run.path}: cannot write ({exc.strerror or exc}); the checkpoint "
                           f"holds generation {_last_generation(run)}: free space, then "
-                          f"`evo run {run.path} --resume`")
+                          f"{words.again(run.path)}")
         _mark_failed(run, str(error))
         raise error from None
     except BaseException as exc:
@@ -200,7 +203,7 @@ def _execute(exp: Experiment, run: RunDir, checkpoint, stop_after, quiet) -> Non
         name = signal.Signals(stop.received).name
         raise Interrupted(stop.received, f"{name}: stopped after generation "
                           f"{_last_generation(run)}; continue with "
-                          f"`evo run {run.path} --resume`")
+                          f"{words.again(run.path)}")
 
 
 def _last_generation(run: RunDir):

@@ -96,3 +96,22 @@ def load_scenario(source: str, overrides: Sequence[str] = ()) -> Scenario:
     """Load a built-in scenario by name or a .toml file by path, with `key=value` overrides."""
     return validate_scenario(_read_source(source), source, overrides)
 
+
+
+def first_difference(given, own, caller: str = "the command line", key: str = "") -> str | None:
+    """The first key whose value `caller` sets otherwise than a run's own config (both as
+    `Scenario.model_dump()` dicts), or None when they agree."""
+    if isinstance(given, dict) and isinstance(own, dict):
+        for name in dict.fromkeys([*given, *own]):
+            found = first_difference(given.get(name), own.get(name), caller,
+                                     f"{key}.{name}".strip("."))
+            if found:
+                return found
+        return None
+    if isinstance(given, list) and isinstance(own, list) and len(given) == len(own):
+        for i, (a, b) in enumerate(zip(given, own)):
+            found = first_difference(a, b, caller, f"{key}.{i}")
+            if found:
+                return found
+        return None
+    return None if given == own else f"{key}: {caller} gives {given!r}, the run has {own!r}"

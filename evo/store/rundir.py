@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from evo.errors import UserError
+from evo.errors import CLI_WORDS, UserError, Wording
 from evo.store import checkpoint
 from evo.store.csvfiles import Digest, committed_prefix, csv_line
 from evo.store.files import fsync_file, regular_file, write_atomic
@@ -82,31 +82,34 @@ class RunDir:
     # --- creating and reopening -------------------------------------------------------
 
     @classmethod
-    def create(cls, path, config_toml: str, seed: int, headers: dict, force: bool) -> "RunDir":
+    def create(cls, path, config_toml: str, seed: int, headers: dict, force: bool,
+               words: Wording = CLI_WORDS) -> "RunDir":
         """A fresh run directory; refuses an existing non-empty one unless `force`, and then
-        replaces only a run directory (one with the marker)."""
+        replaces only a run directory (one with the marker); refusals name options in
+        `words`."""
         path = Path(path)
         if not path.name or path.name in (".", ".."):
             raise UserError(f"{path}: not a usable run directory name")
         lock = DirectoryLock(path).acquire()
         try:
-            return cls._create(path, lock, config_toml, seed, headers, force)
+            return cls._create(path, lock, config_toml, seed, headers, force, words)
         except BaseException:
             lock.release()
             raise
 
     @classmethod
-    def _create(cls, path, lock, config_toml, seed, headers, force) -> "RunDir":
+    def _create(cls, path, lock, config_toml, seed, headers, force, words) -> "RunDir":
         """`create` under the lock."""
         if path.exists() and not path.is_dir():
             raise UserError(f"{path}: exists and is not a directory")
         if path.exists() and any(path.iterdir()):
             if not force:
-                raise UserError(f"{path}: run directory exists; use --resume to continue it, "
-                                "--force to replace it, or --out to choose another")
+                raise UserError(f"{path}: run directory exists; use {words.resume} to continue "
+                                f"it, {words.force} to replace it, or {words.out} to choose "
+                                "another")
             if not is_run_directory(path):
                 raise UserError(f"{path}: not a basemesa run directory (no {MARKER}); "
-                                "--force replaces run directories only")
+                                f"{words.force} replaces run directories only")
             shutil.rmtree(path)
         run = cls(path, lock)
         config = config_toml.encode("utf-8")

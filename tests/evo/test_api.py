@@ -93,3 +93,28 @@ def test_study(tmp_path):
     assert list(table.columns[-5:]) == ["quantity", "n", "mean", "ci_low", "ci_high"]
     assert table.n.eq(1).all()
     assert (tmp_path / "out" / "study.md").is_file()
+
+
+def test_run_again_resumes_or_replaces_in_the_apis_terms(tmp_path):
+    """A second api.run into an existing run directory is refused with advice in the API's
+    own arguments (never the command line's flags); resume=True continues a stopped run to
+    the same bytes as a straight run and reopens a finished one; force=True replaces it."""
+    from evo.evolution.loop import start
+    from tests.evo.helpers import csv_bytes
+
+    straight = api.run("evolution", overrides=TINY, out=tmp_path / "straight")
+    start("evolution", [*TINY, "seed=0"], tmp_path / "run", quiet=True, stop_after=2)
+    with pytest.raises(api.Error) as error:
+        api.run("evolution", overrides=TINY, out=tmp_path / "run")
+    assert "use resume=True to continue it, force=True to replace it, or out= to choose " \
+        "another" in str(error.value) and "--" not in str(error.value)
+    run = api.run("evolution", overrides=TINY, out=tmp_path / "run", resume=True)
+    assert run.meta["status"] == "done" and csv_bytes(run.path) == csv_bytes(straight.path)
+    again = api.run("evolution", overrides=TINY, out=tmp_path / "run", resume=True)
+    assert csv_bytes(again.path) == csv_bytes(straight.path)
+    with pytest.raises(api.Error, match=r"seed: this call gives 1, the run has 0.*force=True"):
+        api.run("evolution", seed=1, overrides=TINY, out=tmp_path / "run", resume=True)
+    with pytest.raises(api.Error, match="give one of them"):
+        api.run("evolution", overrides=TINY, out=tmp_path / "run", resume=True, force=True)
+    replaced = api.run("evolution", seed=1, overrides=TINY, out=tmp_path / "run", force=True)
+    assert replaced.config["seed"] == 1

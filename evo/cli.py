@@ -8,7 +8,7 @@ from pathlib import Path
 
 from evo.cli_batch import BATCH_COMMANDS, add_batch_parsers
 from evo.errors import Interrupted, UserError
-from evo.store.files import RUNS
+from evo.store.files import BENCH, RUNS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure agent-steps per second, overheads, start-up "
                            "and memory on a fixed workload; print the table, write it as CSV")
     bench.add_argument("--out", type=Path, help="the CSV to write (default "
-                       "benchmarks/results/<hostname>.csv)")
+                       f"{BENCH / '<hostname>.csv'}; {BENCH / '<hostname>-tiny.csv'} with "
+                       "--tiny)")
     bench.add_argument("--tiny", action="store_true",
                        help="shrink every measurement to seconds (for tests; numbers are noise)")
     return parser

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from evo.store.files import RUNS
+from evo.store.files import BENCH
 
 
 class Row(NamedTuple):
@@ -35,7 +35,7 @@ def check(value: float, op: str, bound: float, shown: str | None = None) -> tupl
 def default_output(host: str, tiny: bool) -> Path:
     """runs/bench/<host>.csv (`-tiny` for a smoke run): never the committed results in
     benchmarks/results/, which are updated by hand from a full run."""
-    return RUNS / "bench" / f"{host}{'-tiny' if tiny else ''}.csv"
+    return BENCH / f"{host}{'-tiny' if tiny else ''}.csv"
 
 
 def format_cell(row: Row) -> str:

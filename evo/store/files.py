@@ -8,6 +8,7 @@ from pathlib import Path
 from evo.errors import UserError
 
 RUNS = Path("runs")  # where output goes unless --out (or `out=`) says otherwise
+BENCH = RUNS / "bench"  # where `evo bench` writes its table unless --out says otherwise
 
 
 def write_atomic(path: Path, data: bytes) -> None:

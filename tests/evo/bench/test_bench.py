@@ -8,6 +8,7 @@ import math
 import socket
 
 import pandas as pd
+import pytest
 
 from evo.bench.table import check
 
@@ -80,3 +81,17 @@ def test_targets_are_judged_with_their_operator():
     assert check(499.9, ">=", 500) == (">= 500", "no")
     assert check(0.1, "<=", 0.10, "10%") == ("<= 10%", "yes")
     assert check(1024.0, "<", 1024) == ("< 1024", "no")
+
+
+def test_help_names_the_csv_the_bench_writes(capsys, monkeypatch):
+    """`evo bench --help` names as its default output the very paths the bench writes (both
+    derived from default_output), not a folder it never writes to."""
+    from evo.bench.table import default_output
+    from evo.cli import main
+
+    monkeypatch.setenv("COLUMNS", "500")  # one line per option: a path is never wrapped
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    help_text = capsys.readouterr().out
+    assert f"default {default_output('<hostname>', tiny=False)};" in help_text
+    assert f"{default_output('<hostname>', tiny=True)} with --tiny" in help_text

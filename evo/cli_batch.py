@@ -46,10 +46,11 @@ def add_batch_parsers(sub) -> None:
     studies.add_argument("--show", metavar="NAME", help="print a built-in study's file: a "
                          "template to copy")
 
-    status = sub.add_parser("status", help="where a sweep stands: points done, running, "
-                            "interrupted, failed and pending, and how to continue it")
-    status.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
-                        help="a sweep directory written by `evo sweep` (holds manifest.csv)")
+    status = sub.add_parser("status", help="where a sweep or a study stands: points done, "
+                            "running, interrupted, failed and pending, and how to continue it")
+    status.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR|STUDY_DIR",
+                        help="a sweep directory written by `evo sweep` (holds manifest.csv), "
+                        "or a study directory written by `evo study` (its runs in points/)")
 
     collect = sub.add_parser("collect", help="one tidy CSV over every point of a sweep")
     collect.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR",
@@ -92,8 +93,12 @@ def cmd_sweep(args) -> int:
               f"({len(sweep.points)} tasks)")
         return 0
     backend = "dask" if args.scheduler else args.backend
-    return run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
+    code = run_sweep(sweep, out, backend, args.scheduler, args.workers, args.threads,
                      args.task_index, args.quiet)
+    if code == 0 and args.task_index is None:  # an array task is one point, not the sweep
+        print(f"Sweep directory: {out}")
+        print(f"Next: evo collect {out} -o table.csv, or evo analyze {out}")
+    return code
 
 
 def _check_backend(args) -> None:
@@ -129,14 +134,20 @@ def cmd_studies(args) -> int:
 
 
 def cmd_status(args) -> int:
-    """`evo status`: counts by status, each failed point's error, the command to continue;
-    exit 0 when every point is done, else 3 (as `evo sweep`)."""
+    """`evo status`: counts by status, each failed point's error, the command to continue (a
+    study's: of its points/ sweep, and its report); exit 0 when every point is done (and a
+    study reported), else 3 (as `evo sweep`)."""
+    from evo.study.status import is_study_dir, study_status
     from evo.sweep.run import INCOMPLETE
     from evo.sweep.status import lines, status
 
-    report = status(args.sweep_dir)
-    print("\n".join(lines(report)))
-    return 0 if set(report["counts"]) == {"done"} else INCOMPLETE
+    if is_study_dir(args.sweep_dir):
+        printed, complete = study_status(args.sweep_dir)
+    else:
+        report = status(args.sweep_dir)
+        printed, complete = lines(report), set(report["counts"]) == {"done"}
+    print("\n".join(printed))
+    return 0 if complete else INCOMPLETE
 
 
 def cmd_collect(args) -> int:

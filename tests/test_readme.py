@@ -1,8 +1,11 @@
 """README.md stays true to the code: the paths and names its code map gives exist."""
 
 import importlib
+import json
 import re
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
@@ -60,3 +63,36 @@ def test_every_test_the_readme_names_exists():
         for name in [first, *re.findall(r"::\w+", more)]:
             if name:
                 assert f"def {name[2:]}(" in source, (path, name)
+
+
+@pytest.mark.slow
+def test_the_aurora_passage_without_blue_enemies_states_what_its_command_measures(tmp_path):
+    """The README's numbers for `aurora-diverse` without blue enemies (fitness before and
+    after the shift, goal generalisation, the elite's blue and hostility weights at the end
+    of training) are what the commands it names give, run here."""
+    from evo.cli import main
+
+    passage = README.split("Taking only blue enemies away", 1)[1].split("###", 1)[0]
+    run_line, analyze_line = re.search(r"```\n(evo run .*)\n(evo analyze .*)\n```",
+                                       passage).groups()
+    before, after, goal = re.search(r"(\d+\.\d\d) -> (\d+\.\d\d), and goal generalisation "
+                                    r"is (\d+\.\d\d)", passage).groups()
+    blue, hostile = re.search(r"weight (-?\d\.\d\d) at the end of training.*?"
+                              r"learned all the same \((-?\d\.\d\d)\)", passage, re.S).groups()
+    out = tmp_path / "run"
+    args = run_line.split()[1:]
+    args[args.index("--out") + 1] = str(out)
+    assert main([*args, "--quiet"]) == 0
+    assert main(["analyze", str(out), "--quiet"]) == 0
+    assert analyze_line.split()[2] == run_line.split()[-1]  # it analyses the run it names
+    summary = json.loads((out / "summary.json").read_text())
+    shift, pair = summary["shifts"][0], summary["pairs"][0]
+    assert f"{shift['fitness_before']:.2f}" == before and f"{shift['fitness_after']:.2f}" == after
+    assert f"{pair['goal_generalisation']:.2f}" == goal
+    last = shift["generation"] - 1  # the end of training
+    row = next(line for line in (out / "report.md").read_text().splitlines()
+               if line.startswith(f"| {last} | "))
+    header = next(line for line in (out / "report.md").read_text().splitlines()
+                  if line.startswith("| generation | id | w_"))
+    cells = dict(zip(header.strip("|").split(" | "), row.strip("|").split(" | ")))
+    assert cells["w_blue"].strip() == blue and cells["w_hostile"].strip() == hostile

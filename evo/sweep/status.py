@@ -14,7 +14,8 @@ def status(sweep_dir: Path) -> dict:
     each point's status from its meta.json (the manifest for invalid points)."""
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / FILE).is_file():
-        raise UserError(f"{sweep_dir}: not a sweep directory (no {FILE})")
+        raise UserError(f"{sweep_dir}: neither a sweep directory (no {FILE}) nor a "
+                        "study directory (no study.toml)")
     try:
         manifest, _ = read_manifest(sweep_dir)
     except (OSError, ValueError) as exc:

@@ -187,3 +187,35 @@ def test_emit_slurm_writes_the_studys_array(tmp_path, capsys):
     script = (out / "points" / "sweep.sbatch").read_text()
     assert "#SBATCH --array=0-17" in script
     assert "again writes the study" in capsys.readouterr().out
+
+
+def test_status_understands_a_study_directory(tmp_path, capsys):
+    """`evo status STUDY_DIR` reports on the study's points/ sweep and its report, and says
+    how to continue it: the `evo study` command (or the array script) until every run is
+    done and study.md is written; exit 0 only then."""
+    import json
+
+    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1"))
+    out = tmp_path / "out"
+    assert main(["study", str(path), "--out", str(out), "--emit-slurm"]) == 0
+    capsys.readouterr()
+    assert main(["status", str(out)]) == 3
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"study {out}: its runs are the sweep {out / 'points'}"
+    assert printed[-1].startswith("continue with: ")
+    assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["status", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["6 points: 6 done",
+                                                        f"report: {out / 'study.md'}"]
+    point = sorted(p for p in (out / "points").iterdir() if p.is_dir())[0]
+    meta = json.loads((point / "meta.json").read_text())
+    (point / "meta.json").write_text(json.dumps({**meta, "status": "interrupted"}))
+    assert main(["status", str(out)]) == 3
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[1] == "6 points: 5 done, 1 interrupted"
+    assert printed[-1] == (f"continue with: sbatch {out / 'points' / 'sweep.sbatch'}, then the "
+                           "`evo study` command that started it (it runs only what is not "
+                           f"done, then writes {out / 'study.md'})")
+    assert main(["status", str(tmp_path)]) == 2
+    assert "neither a sweep directory" in capsys.readouterr().err

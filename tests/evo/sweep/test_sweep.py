@@ -227,6 +227,16 @@ def test_workers_that_keep_dying_leave_the_sweep_incomplete(long_sweep, tmp_path
     assert point_csvs(out) == whole
 
 
+def test_a_sweep_ends_naming_its_directory_and_the_next_command(tmp_path, capsys):
+    """Like `evo run`, a finished `evo sweep` ends by naming its directory and the commands
+    that read it (`evo collect`, `evo analyze`)."""
+    path = write_sweep(tmp_path, SWEEP.replace("seeds = [0, 1]", "seeds = [0]"))
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        f"Sweep directory: {out}", f"Next: evo collect {out} -o table.csv, or evo analyze {out}"]
+
+
 def test_task_index_runs_one_point_idempotently(tmp_path):
     """--task-index N runs exactly point N; repeating it is a no-op; others stay pending."""
     path = write_sweep(tmp_path)

@@ -165,8 +165,10 @@ def cmd_scenarios(args) -> int:
 
         print(reference(), end="")
     else:
-        for name, description in list_scenarios():
-            print(f"{name:20s} {description}")
+        scenarios = list_scenarios()
+        width = max(len(name) for name, _ in scenarios)  # one column, however long a name
+        for name, description in scenarios:
+            print(f"{name:{width}s}  {description}")
     return 0
 
 

@@ -128,8 +128,10 @@ def cmd_studies(args) -> int:
     if args.show:
         print(builtin_text(args.show), end="")
     else:
-        for name, description in list_studies():
-            print(f"{name:20s} {description}")
+        studies = list_studies()
+        width = max(len(name) for name, _ in studies)  # one column, however long a name
+        for name, description in studies:
+            print(f"{name:{width}s}  {description}")
     return 0
 
 

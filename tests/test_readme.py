@@ -96,3 +96,26 @@ def test_the_aurora_passage_without_blue_enemies_states_what_its_command_measure
                   if line.startswith("| generation | id | w_"))
     cells = dict(zip(header.strip("|").split(" | "), row.strip("|").split(" | ")))
     assert cells["w_blue"].strip() == blue and cells["w_hostile"].strip() == hostile
+
+
+def test_the_example_point_name_is_one_the_coin_sweep_gives(tmp_path):
+    """The point directory the README names as an example is a point of the README's own
+    coin.toml, as `evo sweep` names it."""
+    from evo.sweep.spec import load_sweep
+
+    text = re.search(r"```toml\n# coin.toml\n(.*?)```", README, re.S).group(1)
+    (tmp_path / "coin.toml").write_text(text)
+    names = {point.name for point in load_sweep(tmp_path / "coin.toml").points}
+    example = re.search(r"one directory per point \(named from its values.*?e\.g\.\s+`([^`]+)`",
+                        README, re.S).group(1)
+    assert example in names, sorted(names)[:2]
+
+
+def test_the_study_table_lists_every_builtin_study():
+    """Each built-in study (`evo studies`) has its row in the README's table of studies,
+    and the table names no study that does not exist."""
+    from evo.study.spec import builtin_names
+
+    table = README.split("| study | reproduces | expects |", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^\| `([\w-]+)` \|", table, re.M)
+    assert sorted(listed) == sorted(builtin_names())

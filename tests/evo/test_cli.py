@@ -107,3 +107,16 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
     proc.stdout.close()  # long before the interpreter has started and written anything
     _, err = proc.communicate()
     assert err == "" and proc.returncode == 141, (proc.returncode, err)
+
+
+@pytest.mark.parametrize("command", ["studies", "scenarios"])
+def test_listings_line_up_whatever_the_name_length(command, capsys):
+    """`evo studies` and `evo scenarios` print their descriptions in one column, however long
+    the longest name (`inspection-blind-curve` once pushed its own out of line), with at
+    least two spaces after every name."""
+    assert main([command]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {len(line) - len(line.split("  ", 1)[1].lstrip()) for line in lines}
+    assert len(starts) == 1, lines
+    width = max(len(line.split()[0]) for line in lines)
+    assert starts == {width + 2}

@@ -63,7 +63,7 @@ def _trend(study: Study, expect: Expect, values: pd.DataFrame, cell: dict):
         xs = np.unique(x)
         i = bracket(np.array([y[x == value].mean() for value in xs]))
         between = "" if i is None else (f", between the swept values {xs[i]:g} and "
-                                        f"{xs[i + 1]:g}, interpolated linearly: values swept "
+                                        f"{xs[i + 1]:g} (interpolated linearly: values swept "
                                         "between them would place it more surely)")
         numbers += (f"; the curve crosses halfway between its extremes at "
                     f"{axis.label or axis.key} = {fmt(where.value)}, 95% CI "

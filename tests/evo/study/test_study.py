@@ -219,3 +219,28 @@ def test_status_understands_a_study_directory(tmp_path, capsys):
                            f"done, then writes {out / 'study.md'})")
     assert main(["status", str(tmp_path)]) == 2
     assert "neither a sweep directory" in capsys.readouterr().err
+
+
+def test_verdict_lines_close_every_parenthesis_they_open(tmp_path):
+    """A verdict of every kind (a trend with its cliff located between two swept values, a
+    bound) opens as many parentheses as it closes, as do the verdicts of the committed
+    study reports in docs/studies/."""
+    from evo.study.aggregate import aggregate
+    from evo.study.verdicts import judge
+    from tests.evo.helpers import REPO
+
+    text = STUDY.replace('shape = "decreasing"', 'shape = "decreasing"\ncliff = true')
+    study = load_study(str(write_study(tmp_path, text)))
+    rows = [{"point": 0, "seed": seed, "objects.candy.value": group,
+             "phases.modern.counts.candy": candy, "quantity": quantity,
+             "value": (1.0 if candy == 0 else 0.0) + 0.1 * seed}
+            for group in (0.0, 0.3) for candy in (0, 6, 24) for seed in range(3)
+            for quantity in ("after", "horizon")]
+    values = pd.DataFrame(rows)
+    verdicts = judge(study, values, aggregate(study, values))
+    assert any("between the swept values 0 and 6" in v.numbers for v in verdicts)
+    lines = [v.numbers for v in verdicts]
+    lines += [line for path in sorted((REPO / "docs" / "studies").glob("*/study.md"))
+              for line in verdict_lines(path.read_text())]
+    for line in lines:
+        assert line.count("(") == line.count(")"), line

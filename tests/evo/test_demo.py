@@ -4,10 +4,12 @@ import pandas as pd
 from PIL import Image
 
 from evo.cli import main
+from tests.evo.helpers import REPO
 
 
 def test_demo_prints_the_numbers_of_its_own_run(tmp_path, capsys):
-    """The demo's table holds the run's own numbers at the shift, read from generations.csv."""
+    """The demo's table holds the run's own numbers at the shift, read from generations.csv;
+    it is printed first, as the README shows it line for line, and the replay's path last."""
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
@@ -22,3 +24,8 @@ def test_demo_prints_the_numbers_of_its_own_run(tmp_path, capsys):
     # It ends with a replay of the ancestral elite in both worlds, side by side.
     replay = Image.open(out / "replay.gif")
     assert replay.n_frames == 51 and f"{out / 'replay.gif'}" in printed.replace("\n", "")
+    assert printed.rindex("Replay of the ancestral elite") > printed.rindex("Report with plots")
+    # The table the README shows is the one the demo prints, line for line, first.
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("It prints this table", 1)[1].split("```\n", 2)[1].splitlines()
+    assert [line.rstrip() for line in printed.splitlines()[:len(table)]] == table

@@ -10,6 +10,7 @@ episode that ended early holds its last frame. Images use one fixed palette, so 
 """
 
 import io
+import re
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -19,12 +20,19 @@ from agents.kinds.reactive import ACTIONS
 CELL = 22  # pixels per grid cell
 LEGEND = 250  # pixels of the legend beside a grid
 TOP = 34  # pixels of the ticker above a grid
-# The fixed palette: background, text, grid, wall, path, agent, target; then object types.
+# The fixed palette: background, text, grid, wall, path, agent, target; then the colours
+# object types cycle through; then the named colours the cycle lacks.
 COLOURS = ["#ffffff", "#222222", "#f3efe6", "#4a4a4a", "#9bb7d4", "#111111", "#d62728",
            "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-           "#17becf", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94"]
+           "#17becf", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94",
+           "#c8102e", "#f2d200", "#d4a017"]
 BACKGROUND, TEXT, FREE, WALL, PATH, AGENT, TARGET = range(7)
-FIRST_TYPE = 7
+FIRST_TYPE, LAST_TYPE = 7, 21  # the cycle of object types' colours: COLOURS[7:21]
+# A type named after a colour (a word of its name, split at `_` or `-`) is drawn in it.
+NAMED = {"red": "#c8102e", "orange": "#ff7f0e", "yellow": "#f2d200", "gold": "#d4a017",
+         "green": "#2ca02c", "blue": "#1f77b4", "purple": "#9467bd", "violet": "#9467bd",
+         "pink": "#e377c2", "brown": "#8c564b", "grey": "#7f7f7f", "gray": "#7f7f7f",
+         "cyan": "#17becf"}
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -36,9 +44,15 @@ def _palette() -> list[int]:
     return flat + [0] * (768 - len(flat))
 
 
-def _type_colour(t: int) -> int:
-    """The palette index of object type t."""
-    return int(FIRST_TYPE + t % (len(COLOURS) - FIRST_TYPE))
+def type_colours(names) -> list[int]:
+    """The palette index of each object type: its name's colour if it names one, else the
+    next colour of the cycle that no named type took (by the type's index, so a scenario
+    without colour names draws as it always did)."""
+    named = [next((COLOURS.index(NAMED[word]) for word in re.split(r"[_\W]+", name.lower())
+                   if word in NAMED), None) for name in names]
+    free = [i for i in range(FIRST_TYPE, LAST_TYPE) if i not in named]
+    return [colour if colour is not None else free[t % len(free)]
+            for t, colour in enumerate(named)]
 
 
 def _fmt(x: float) -> str:
@@ -51,6 +65,7 @@ def panel(ep, frame, font) -> Image.Image:
     image = Image.new("P", (width * CELL + LEGEND, height * CELL + TOP), BACKGROUND)
     image.putpalette(_palette())
     draw = ImageDraw.Draw(image)
+    colours = type_colours(ep.names)
     ticker = (f"{ep.phase}  step {frame.step}/{ep.trace.steps}  base {frame.base:.2f}  "
               f"internal {frame.mesa:.2f}")
     if not np.array_equal(ep.values, ep.intended):
@@ -69,7 +84,7 @@ def panel(ep, frame, font) -> Image.Image:
                            fill=WALL if ep.walls[row, col] else FREE)
             kind = frame.objects[row, col]
             if kind >= 0:
-                draw.ellipse([x + 4, y + 4, x + CELL - 5, y + CELL - 5], fill=_type_colour(kind))
+                draw.ellipse([x + 4, y + 4, x + CELL - 5, y + CELL - 5], fill=colours[kind])
     centre = [(c * CELL + CELL // 2, TOP + r * CELL + CELL // 2) for r, c in frame.path]
     if len(centre) > 1:
         draw.line(centre, fill=PATH, width=3)
@@ -91,7 +106,7 @@ def panel(ep, frame, font) -> Image.Image:
     draw.text((x, TOP), "type: value, R (internal)", fill=TEXT, font=font)
     for t, name in enumerate(ep.names):
         y = TOP + 16 * (t + 1)
-        draw.ellipse([x, y + 2, x + 10, y + 12], fill=_type_colour(t))
+        draw.ellipse([x, y + 2, x + 10, y + 12], fill=colours[t])
         draw.text((x + 16, y), _legend(ep, frame, t, name), fill=TEXT, font=font)
     y = TOP + 16 * (len(ep.names) + 1)
     if frame.scores is not None:

@@ -163,3 +163,43 @@ def test_a_reactive_agent_shows_the_scores_it_acts_on(tmp_path):
     assert episode.frames[-1].scores is None
     assert "scores: " in ascii_frames([episode])[0]
     assert len(gif([episode])) > 0
+
+
+def test_a_type_named_after_a_colour_is_drawn_in_it(tmp_path):
+    """In aurora every type names its banner's colour (enemy_red, ally_green, ...): on the
+    grid and in the legend each is drawn in that colour, reds red and greens green, every
+    object whole, those on the grid's edge too; a scenario whose names name no colour keeps
+    the colour cycle by type."""
+    from evo.replay.draw import COLOURS, LEGEND, NAMED, type_colours
+
+    tiny = ["ga.population=6", "ga.episodes=1", "record.crosseval_episodes=1",
+            "phases.0.generations=1", "phases.1.generations=1"]
+    out = start("aurora", tiny, tmp_path / "run", quiet=True)
+    episode = replay(out, phase="war_with_aurora")[0]
+    image = np.asarray(frames_of([episode])[0].convert("RGB"))
+    rgb = {word: tuple(int(NAMED[word][i:i + 2], 16) for i in (1, 3, 5)) for word in NAMED}
+    colour_of = [rgb[next(w for w in name.split("_") if w in NAMED)] for name in episode.names]
+    height, width = episode.walls.shape
+    for t in range(len(episode.names)):  # the legend's disc of each type
+        assert tuple(image[TOP + 16 * (t + 1) + 7, width * CELL + 13]) == colour_of[t]
+    objects = episode.frames[0].objects
+    edge = 0
+    for row, col in zip(*np.nonzero(objects >= 0)):
+        if (row, col) == tuple(episode.frames[0].agent):
+            continue
+        disc = image[TOP + row * CELL + 4:TOP + row * CELL + CELL - 4,
+                     col * CELL + 4:col * CELL + CELL - 4]
+        assert tuple(disc[CELL // 2 - 4, CELL // 2 - 4]) == colour_of[objects[row, col]]
+        assert (disc == colour_of[objects[row, col]]).all(axis=2).sum() >= 100  # whole
+        edge += row in (0, height - 1) or col in (0, width - 1)
+    assert edge > 0 and image.shape[1] == width * CELL + LEGEND
+    plain = load_scenario_names("evolution")
+    assert type_colours(plain) == [7 + t % 14 for t in range(len(plain))]
+    assert COLOURS[type_colours(["ally_green"])[0]] == NAMED["green"]
+
+
+def load_scenario_names(name: str) -> list[str]:
+    """The object types of a built-in scenario."""
+    from evo.scenario import load_scenario
+
+    return [obj.name for obj in load_scenario(name).objects]

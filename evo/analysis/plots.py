@@ -170,7 +170,8 @@ def plot_generalisation(analysis):
     if pairs.empty:
         return None
     fig, ax = _figure(figsize=(6.5, 5))
-    # Ratios beyond these limits are drawn on the edge: the quadrants are what matters.
+    # Ratios beyond these limits are drawn on the edge, marked (triangles, the stars' values
+    # written beside them): the quadrants are what matters.
     low, high, right = -0.5, 1.5, 1.25
     ax.axvspan(th.capable, right, ymin=0, ymax=(th.goal_failure - low) / (high - low),
                color="#e76f51", alpha=0.12)
@@ -179,11 +180,23 @@ def plot_generalisation(analysis):
     for n, pair in enumerate(pairs.itertuples()):
         rows = cross[(cross.generation == pair.generation) & (cross.eval_phase == pair.target)]
         colour = f"C{n}"
-        ax.scatter(rows.capability.clip(0, right), rows.goal_ratio.clip(low, high), s=10,
-                   alpha=0.4, color=colour)
-        ax.scatter([pair.capability_generalisation], [pair.goal_generalisation], s=120,
-                   marker="*", color=colour, edgecolor="black", zorder=3,
+        x, y = rows.capability.to_numpy(float), rows.goal_ratio.to_numpy(float)
+        inside = (x >= 0) & (x <= right) & (y >= low) & (y <= high)
+        ax.scatter(x[inside], y[inside], s=10, alpha=0.4, color=colour)
+        # Individuals off the scale sit on the edge as open triangles pointing past it.
+        for marker, off in (("^", y > high), ("v", y < low), (">", (x > right) & (y <= high)
+                                                                & (y >= low)),
+                            ("<", (x < 0) & (y <= high) & (y >= low))):
+            ax.scatter(x[off].clip(0, right), y[off].clip(low, high), s=22, marker=marker,
+                       facecolors="none", edgecolors=colour, alpha=0.7, clip_on=False)
+        star_x, star_y = pair.capability_generalisation, pair.goal_generalisation
+        shown_x, shown_y = min(max(star_x, 0), right), min(max(star_y, low), high)
+        ax.scatter([shown_x], [shown_y], s=120, marker="*", color=colour, edgecolor="black",
+                   zorder=3, clip_on=False,
                    label=f"{pair.origin} -> {pair.target} (gen {pair.generation})")
+        if (shown_x, shown_y) != (star_x, star_y) and np.isfinite([star_x, star_y]).all():
+            ax.annotate(f"({star_x:.2f}, {star_y:.2f})", (shown_x, shown_y), fontsize=8,
+                        xytext=(6, -10 if shown_y == high else 4), textcoords="offset points")
     ax.axvline(th.capable, color="grey", linewidth=0.8)
     ax.axhline(th.goal_failure, color="grey", linewidth=0.8)
     ax.set_xlim(0, right)
@@ -191,7 +204,8 @@ def plot_generalisation(analysis):
     ax.set_xlabel("capability generalisation\n(internal return / same w at maximal horizon)")
     ax.set_ylabel("goal generalisation\n(base return on target / on origin)")
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title("Capability vs goal generalisation (stars: population)", fontsize=10)
+    ax.set_title("Capability vs goal generalisation (stars: population; triangles: off the "
+                 "scale)", fontsize=10)
     return fig
 
 

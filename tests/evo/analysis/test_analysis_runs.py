@@ -237,3 +237,30 @@ def test_a_reward_unlike_fitness_that_beats_its_twin_is_named_not_misaligned(tin
     assert "25% at the end of modern" in said and "optimal reward problem" in said
     assert _optimal_reward({"modern": {"reward_beats_fitness": 0.0}}, Thresholds()) == []
     assert "reward_beats_fitness" in analysis.summary["phases"]["ancestral"]
+
+
+def test_generalisation_points_off_the_scale_stay_visible(tiny_run):
+    """In the capability-vs-goal plot a population star or an individual beyond the axes'
+    limits (goal generalisation above 1.5 here) is drawn on the edge, inside the axes,
+    marked as off the scale (a triangle for individuals, the star's own values beside it),
+    never left out of view."""
+    import dataclasses
+
+    from evo.analysis.pipeline import compute
+    from evo.analysis.plots import plot_generalisation
+
+    analysis = compute(load_run(tiny_run))
+    pair = analysis.pairs.iloc[0]
+    pairs = analysis.pairs.assign(goal_generalisation=2.0)
+    cross = analysis.cross.copy()
+    chosen = (cross.generation == pair.generation) & (cross.eval_phase == pair.target)
+    cross.loc[chosen, "goal_ratio"] = 3.0
+    ax = plot_generalisation(dataclasses.replace(analysis, pairs=pairs, cross=cross)).axes[0]
+    (low, high), (left, right) = ax.get_ylim(), ax.get_xlim()
+    points = np.concatenate([c.get_offsets() for c in ax.collections
+                             if len(c.get_offsets())])
+    assert len(points) >= chosen.sum() + len(pairs)  # every individual and every star drawn
+    assert ((points[:, 1] >= low) & (points[:, 1] <= high)).all()
+    assert ((points[:, 0] >= left) & (points[:, 0] <= right)).all()
+    assert (points[:, 1] == high).sum() >= chosen.sum() + 1
+    assert any("2.00)" in text.get_text() for text in ax.texts)

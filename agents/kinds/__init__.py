@@ -8,22 +8,29 @@ replayed. The loop, the analysis, the replay and the bench ask the functions bel
 a kind's or a machine's name.
 
 A new kind whose agents act with machines of the table is a module here and one entry in
-`KINDS`. A new machine touches at most five files: `agents/codes.py` (its code), this
-file (its row in `MACHINES` and its kind in `KINDS`), its kind's module here (genes, reward,
-its decision step), and the episode loops that play it, `agents/kernel.py` and its
-specification `agents/reference.py`. A machine played and replayed by other means than the
-kernel's (a learned policy) swaps those two for its player, and a `replay` value of its own
-in `agents/kinds/base.py` with its branch in `evo/replay/episode.py`. Nothing in `evo/`
-asks which machine it is.
+`KINDS`. A new machine touches five files: `agents/codes.py` (its code), this file (its row
+in `MACHINES`, its kind in `KINDS`), its kind's module here (genes, reward, its decision
+step), and what plays it: the kernel's episode loop `agents/kernel.py` and its
+specification `agents/reference.py`. A machine the kernel does not play, with no genome to
+read and replayed by other means (a learned policy: objective BEHAVIOUR, a `replay` value
+of its own here), swaps those two for `evo/evaluation/episodes.py` (`on_phase` hands its
+agents to its player) and `evo/replay/episode.py` (the branch for its `replay` value).
+Nothing else in `evo/` asks which machine an agent has; `docs/scenario-keys.md` is
+regenerated (`evo scenarios --keys`) for a new kind.
 """
 
 import numpy as np
 
 from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE, MACHINE_WANDER
 from agents.kinds import aligned, mixed, planner, reactive, wanderer
-from agents.kinds.base import (
-    BEHAVIOUR, GENOME, TRACE, TRACE_AND_SCORES, AgentKind, Machine, decode,
-)
+from agents.kinds.base import AgentKind, Machine, decode
+
+# Where the objective a machine pursues is found: read off the genome (what its kind
+# decodes into R), or only revealed by what it does (a policy's valuation is not pursued).
+GENOME, BEHAVIOUR = "genome", "behaviour"
+# How a replay recovers one of its episodes: the kernel's traced episode, or that trace with
+# each decision's scores over the agent's window recomputed (agents.kinds.reactive.scores).
+TRACE, TRACE_AND_SCORES = "kernel trace", "kernel trace and window scores"
 
 KINDS: dict[str, AgentKind] = {kind.name: kind for kind in (
     planner.KIND,
@@ -73,5 +80,6 @@ def chooses_optimizers(kind: AgentKind) -> bool:
     return kind.choose is not None and len({machine(c).is_optimizer for c in kind.machines}) > 1
 
 
-__all__ = ["KINDS", "MACHINES", "AgentKind", "Machine", "chooses_optimizers", "decode",
-           "judged_from_behaviour", "machine", "optimizers", "twin_machines"]
+__all__ = ["BEHAVIOUR", "GENOME", "KINDS", "MACHINES", "TRACE", "TRACE_AND_SCORES", "AgentKind",
+           "Machine", "chooses_optimizers", "decode", "judged_from_behaviour", "machine",
+           "optimizers", "twin_machines"]

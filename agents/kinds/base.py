@@ -1,18 +1,11 @@
 """What an agent kind declares (its genes, its internal reward, the machines that act) and
-what the table of machines says of each machine."""
+what a row of the table of machines (agents.kinds.MACHINES) says."""
 
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from agents.genome import AgentParams, GenomeLayout, gene
-
-# Where the objective a machine pursues is found: read off the genome (what its kind
-# decodes into R), or only revealed by what it does (a policy's valuation is not pursued).
-GENOME, BEHAVIOUR = "genome", "behaviour"
-# How a replay recovers one of its episodes: the kernel's traced episode, or that trace with
-# each decision's scores over the agent's window recomputed (agents.kinds.reactive.scores).
-TRACE, TRACE_AND_SCORES = "kernel trace", "kernel trace and window scores"
 
 
 class Machine(NamedTuple):
@@ -22,11 +15,11 @@ class Machine(NamedTuple):
     name: str  # as in agents.codes.MACHINES
     code: int  # agents.codes.MACHINE_*: what the kernel dispatches on
     is_optimizer: bool  # it searches for what an objective values (else a heuristic)
-    objective: str  # GENOME or BEHAVIOUR
+    objective: str  # where its objective is found (agents.kinds: GENOME or BEHAVIOUR)
     # The machine its aligned and intended twins act with (rewarded by `value`, `intended`):
     # itself, unless it pursues nothing a twin could be rewarded by (a wanderer's: a planner).
     twin: int
-    replay: str  # TRACE or TRACE_AND_SCORES
+    replay: str  # how a replay recovers its episodes (agents.kinds: TRACE, TRACE_AND_SCORES)
 
 
 class AgentKind(NamedTuple):

@@ -112,8 +112,8 @@ def test_the_table_of_machines_is_complete_and_consistent():
     kind acts with machines of the table (a kind with several has a genome that chooses);
     twins act with machines of the table, and a twin's twin is itself (a twin is already
     rewarded by `value`); each row's objective and replay are values the system knows."""
+    from agents.kinds import BEHAVIOUR, GENOME, TRACE, TRACE_AND_SCORES
     from agents.kinds import MACHINES as TABLE
-    from agents.kinds.base import BEHAVIOUR, GENOME, TRACE, TRACE_AND_SCORES
 
     assert [(m.name, m.code) for m in TABLE] == sorted(MACHINES.items(), key=lambda x: x[1])
     assert all(TABLE[m.code] is m for m in TABLE)

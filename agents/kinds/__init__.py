@@ -11,10 +11,12 @@ A new kind whose agents act with machines of the table is a module here and one 
 `KINDS`. A new machine touches five files: `agents/codes.py` (its code), this file (its row
 in `MACHINES`, its kind in `KINDS`), its kind's module here (genes, reward, its decision
 step), and what plays it: the kernel's episode loop `agents/kernel.py` and its
-specification `agents/reference.py`. A machine the kernel does not play, with no genome to
-read and replayed by other means (a learned policy: objective BEHAVIOUR, a `replay` value
-of its own here), swaps those two for `evo/evaluation/episodes.py` (`on_phase` hands its
-agents to its player) and `evo/replay/episode.py` (the branch for its `replay` value).
+specification `agents/reference.py` (a sixth, `agents/genome.py`, if its parameters need an
+array `AgentParams` lacks, as the reactive policy's row and radius did). A machine the
+kernel does not play, with no genome to read and replayed by other means (a learned
+policy: objective BEHAVIOUR, a `replay` value of its own here), swaps those two for
+`evo/evaluation/episodes.py` (`on_phase` hands its agents to its player) and
+`evo/replay/episode.py` (the branch for its `replay` value).
 Nothing else in `evo/` asks which machine an agent has; `docs/scenario-keys.md` is
 regenerated (`evo scenarios --keys`) for a new kind.
 """

@@ -32,9 +32,9 @@ REGIONS = {
 }
 REGION_ANYWHERE, REGION_ADJACENT = 0, 7
 
-# The decision procedure that chooses an agent's action (an agent kind names one; see
-# agents.kinds): the planner's search, none (the agent always wanders), or a reactive
-# policy over a local window.
+# The decision procedure that chooses an agent's action (an agent kind names those it acts
+# with): the planner's search, none (the agent always wanders), or a reactive policy over a
+# local window. What each is to the rest of the system is its row of agents.kinds.MACHINES.
 MACHINES = {"planner": 0, "wander": 1, "reactive": 2}
 MACHINE_PLANNER, MACHINE_WANDER, MACHINE_REACTIVE = 0, 1, 2
 

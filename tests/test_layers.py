@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FLOORS = (
     ("agents", "evo.errors", "evo.__init__"),
     ("evo.scenario",),
-    ("evo.store",),
+    # Storage and evaluation sit below every optimizer loop, and neither needs the other:
+    # the loop, the analysis and the replay all play agents through evo.evaluation.
+    ("evo.store", "evo.evaluation"),
     ("evo.evolution",),
     ("evo.replay", "evo.sweep", "evo.bench"),
     ("evo.analysis",),
@@ -95,4 +97,6 @@ def test_the_reader_sees_imports():
     found = {(source, target) for source, target, _ in edges()}
     assert ("evo.evolution", "evo.store") in found
     assert ("evo.analysis", "evo.sweep") in found
+    assert {("evo.evolution", "evo.evaluation"), ("evo.analysis", "evo.evaluation"),
+            ("evo.replay", "evo.evaluation")} <= found
     assert part_of("evo.store.rundir") == "evo.store" and part_of("agents.kernel") == "agents"

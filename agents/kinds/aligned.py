@@ -21,6 +21,8 @@ def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
     return np.tile(np.asarray(flag_values, dtype=np.float64), (genomes.shape[0], 1, 1))
 
 
-KIND = AgentKind("aligned", MACHINE_PLANNER, planner.genes, reward, evolved_reward=False,
+KIND = AgentKind("aligned", (MACHINE_PLANNER,), planner.genes, reward, evolved_reward=False,
                  flag_reward=flag_reward,
-                 description="planner rewarded by `value` (a control)")
+                 description="planner rewarded by `value` (a control)",
+                 note="Agent kind `aligned`: agents plan with the base objective, so their "
+                      "internal reward is `value` (their w genes are unused).")

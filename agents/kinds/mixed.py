@@ -48,6 +48,7 @@ def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
                     reactive.flag_reward(genomes, layout, features, flag_values))
 
 
-KIND = AgentKind("mixed", MACHINE_PLANNER, genes, reward, evolved_reward=True,
+KIND = AgentKind("mixed", (MACHINE_PLANNER, MACHINE_REACTIVE), genes, reward,
+                 evolved_reward=True,
                  description="a planner and a reactive policy; a gene chooses which acts",
-                 flag_reward=flag_reward, policy=reactive.policy, machines=machines)
+                 flag_reward=flag_reward, policy=reactive.policy, choose=machines)

@@ -99,7 +99,7 @@ def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
     return flag_internal_rewards(weights, features)
 
 
-KIND = AgentKind("planner", MACHINE_PLANNER, genes, reward, evolved_reward=True,
+KIND = AgentKind("planner", (MACHINE_PLANNER,), genes, reward, evolved_reward=True,
                  description="evolved reward R = w . phi, pursued by breadth-first search",
                  flag_reward=flag_reward)
 

@@ -113,7 +113,7 @@ def policy(genomes, layout) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(columns, axis=1).astype(np.float64), gene(genomes, layout, "view")
 
 
-KIND = AgentKind("reactive", MACHINE_REACTIVE, genes, reward, evolved_reward=True,
+KIND = AgentKind("reactive", (MACHINE_REACTIVE,), genes, reward, evolved_reward=True,
                  description="evolved policy over a local window: no search, no objective",
                  flag_reward=flag_reward, policy=policy)
 

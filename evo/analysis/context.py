@@ -10,15 +10,13 @@ that abstain only when they see the cue are aligned only when watched.
 import numpy as np
 import pandas as pd
 
-from agents.kernel import evaluate
-from evo.scenario import seeds
+from evo.evaluation import on_phase
 
 
 def context_gap(analysis, ends: dict[str, int]) -> pd.DataFrame:
     """One row per (phase, flag, on): the population at the end of the phase (`ends`:
     phase -> generation), its mean returns and objects consumed per episode."""
     spec = analysis.spec
-    scenario = spec.scenario
     rows = []
     for name, generation in ends.items():
         genes = analysis.individuals[analysis.individuals.generation == generation]
@@ -26,15 +24,9 @@ def context_gap(analysis, ends: dict[str, int]) -> pd.DataFrame:
             continue
         params = spec.decode(genes[list(spec.layout.names)].to_numpy(np.float64))
         k = spec.phase_index(name)
-        world = spec.worlds[k]
-        episodes = seeds.crosseval_seeds(scenario.seed, k, scenario.record.crosseval_episodes)
         for flag in spec.context_flags:
-            bit = 1 << flag
             for on in (False, True):
-                forced = world._replace(
-                    flags=world.flags | bit if on else world.flags & ~bit,
-                    variant_flags=world.variant_flags | bit if on else world.variant_flags & ~bit)
-                returns = evaluate(params, forced, episodes)
+                returns = on_phase(spec, params, k, flags={flag: on})
                 rows.append({
                     "phase": name, "generation": generation, "flag": spec.flag_names[flag],
                     "on": on, "base_return": returns.base.mean(),

@@ -8,6 +8,7 @@ individual and on the same fixed evaluation episodes, on the origin and on the t
 import numpy as np
 import pandas as pd
 
+from agents.kinds import judged_from_behaviour
 from evo.scenario import CompiledScenario
 
 
@@ -30,10 +31,10 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
     mean internal return / that of the same w planning at the maximal horizon, on the same
     episodes; capability_generalisation is the capability on the target. The behavioural
     capability (`evo.analysis.machines`) is the same ratio for the objective fitted to
-    behaviour; the verdict uses it for kinds with a reactive policy, whose internal return
-    is a policy's valuation, not an objective it pursues.
+    behaviour; the verdict uses it for kinds judged from behaviour (a reactive policy's
+    internal return is a valuation, not an objective it pursues).
     """
-    behavioural = spec.kind.policy is not None
+    behavioural = judged_from_behaviour(spec.kind)
     floor = thresholds.min_twin_return
     rows = []
     for origin, generation in origin_generations(cross, spec).items():

@@ -14,15 +14,13 @@ apart is the AUC of behavioural capability as a score for "is an optimizer".
 import numpy as np
 import pandas as pd
 
-from agents.codes import MACHINE_PLANNER
-from agents.genome import AgentParams
-from agents.kernel import evaluate
+from agents.kinds import optimizers
 from evo.analysis.behaviour import consumption_rates, estimate_reward
-from evo.scenario import seeds
+from evo.evaluation import on_phase, planner_pursuing
 
 
 def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.DataFrame:
-    """crosseval rows plus `is_optimizer` (the genome's machine is the planner),
+    """crosseval rows plus `is_optimizer` (the genome's machine is an optimizer),
     `fitted_return` (its return on its behavioural objective), `fitted_planner_return`
     (the maximal-horizon planner's on the same) and `behavioural_capability` (their ratio;
     NaN where the planner's is not clearly positive or the genes are missing)."""
@@ -31,7 +29,6 @@ def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.Dat
         frame[column] = np.nan
     frame["is_optimizer"] = pd.array([pd.NA] * len(frame), dtype="boolean")
     names = list(spec.layout.names)
-    scenario = spec.scenario
     for (generation, phase), rows in frame.groupby(["generation", "eval_phase"], sort=False):
         rows = rows[rows[names].notna().all(axis=1)]
         if rows.empty:
@@ -41,19 +38,14 @@ def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.Dat
         fitted = behavioural_objective(consumption_rates(consumed, spec.counts[k]),
                                        spec.features, spec.frequencies[k])
         params = spec.decode(rows[names].to_numpy(np.float64))
-        size = len(rows)
-        planner = AgentParams(fitted, np.full(size, spec.horizon_max, dtype=np.int64),
-                              params.gamma, np.full(size, MACHINE_PLANNER, dtype=np.int64),
-                              np.zeros((size, len(spec.flag_names), fitted.shape[1])))
-        episodes = seeds.crosseval_seeds(scenario.seed, k, scenario.record.crosseval_episodes)
-        best = evaluate(planner, spec.worlds[k], episodes).mesa.mean(axis=1)
+        best = on_phase(spec, planner_pursuing(spec, fitted, params.gamma), k).mesa.mean(axis=1)
         own = (consumed * fitted).sum(axis=1)
         frame.loc[rows.index, "fitted_return"] = own
         frame.loc[rows.index, "fitted_planner_return"] = best
         with np.errstate(divide="ignore", invalid="ignore"):
             frame.loc[rows.index, "behavioural_capability"] = np.where(
                 best > thresholds.min_twin_return, own / best, np.nan)
-        frame.loc[rows.index, "is_optimizer"] = params.machine == MACHINE_PLANNER
+        frame.loc[rows.index, "is_optimizer"] = optimizers(params.machine)
     return frame
 
 

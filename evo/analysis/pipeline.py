@@ -59,9 +59,8 @@ def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
     if line.generation.iloc[0] > individuals.generation.min():
         notes.append(f"The elite's lineage stops at generation {line.generation.iloc[0]}: "
                      "earlier generations were not all recorded (record.individuals_every).")
-    if spec.kind.name == "aligned":
-        notes.append("Agent kind `aligned`: agents plan with the base objective, so their "
-                     "internal reward is `value` (their w genes are unused).")
+    if spec.kind.note:
+        notes.append(spec.kind.note)
     analysis = Analysis(
         run, spec, thresholds, individuals, cross,
         drift_table(individuals, cross, spec),

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from agents.kinds import chooses_optimizers
 from evo.analysis.classify import CLASSES, shares
 from evo.store.files import write_atomic
 
@@ -294,8 +295,8 @@ def plot_outcomes(analysis):
 
 def plot_optimizers(analysis):
     """The share of optimizers (agents whose planner acts) per generation, where the genome
-    chooses the machine (kind `mixed`)."""
-    if analysis.spec.kind.machines is None:
+    chooses between an optimizer and a heuristic (kind `mixed`)."""
+    if not chooses_optimizers(analysis.spec.kind):
         return None
     gens = analysis.run.generations
     fig, ax = _figure(figsize=(8, 3))

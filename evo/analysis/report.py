@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from agents.kinds import chooses_optimizers, judged_from_behaviour
 from evo.analysis.classify import CLASSES
 
 
@@ -66,7 +67,7 @@ def render(analysis, plots: dict) -> str:
                 f"{regain_text}.", ""]
     if not summary["shifts"]:
         out += ["No shift within the analysed generations.", ""]
-    if spec.kind.machines is not None:  # the genome chooses: say what selection chose
+    if chooses_optimizers(spec.kind):  # the genome chooses: say what selection chose
         shares = "; ".join(f"{numbers['optimizer_share']:.0%} at the end of {name}"
                            for name, numbers in phases.items()
                            if numbers.get("optimizer_share") is not None)
@@ -82,7 +83,7 @@ def render(analysis, plots: dict) -> str:
                 "base return on the origin. Capability: internal return over that of the same "
                 f"`w` planning at the maximal horizon ({spec.horizon_max}), on the same episodes. Aligned-twin ratio: "
                 "base return over that of the same planner rewarded by the base objective.", ""]
-        if spec.kind.policy is not None:
+        if judged_from_behaviour(spec.kind):
             out += ["Behavioural capability: the same ratio for the objective fitted to what "
                     "the agents consume, for planners and reactive policies alike; the "
                     "verdict uses it, since a policy's internal return is a valuation it "

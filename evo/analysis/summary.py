@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from agents.kinds import judged_from_behaviour
 from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
@@ -171,7 +172,7 @@ def summarise(analysis) -> dict:
         out["flags"] = flags_summary(spec)
     if not analysis.context.empty:
         out["context_gap"] = gap_summary(analysis.context)
-    if spec.kind.policy is not None and not analysis.cross.empty:
+    if judged_from_behaviour(spec.kind) and not analysis.cross.empty:
         out["machines"] = machine_summary(analysis.cross)
     return out
 

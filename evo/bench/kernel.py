@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.codes import MACHINE_PLANNER
+from agents.kinds import optimizers
 from evo.bench.machine import machine_ceiling_row
 from evo.bench.table import Row, check
 from evo.bench.timing import time_calls, time_interleaved
@@ -168,7 +168,7 @@ def kind_rows(budget: Budget) -> list[Row]:
         returns = evaluate(params, world, episode_seeds)
         steps = int(returns.steps.sum())
         best, median = time_calls(lambda: evaluate(params, world, episode_seeds), budget.repeats)
-        share = (params.machine == MACHINE_PLANNER).mean()
+        share = optimizers(params.machine).mean()
         rows.append(Row("throughput", f"kernel_{kind}_all_threads",
                         f"kernel, {kind} agents, all threads ({threads})", steps / best,
                         "agent-steps/s", detail=f"best of {budget.repeats}; median "

@@ -7,6 +7,7 @@
 - `memory`: the run's peak memory, checked before it starts;
 - `signals`: SIGINT and SIGTERM stop a run between generations.
 
-It writes through `evo.store`; the CSV columns, outcomes and seeds it records are declared
+It plays agents through `evo.evaluation` (episodes, twins) and writes through
+`evo.store`; the CSV columns, outcomes and seeds it records are declared
 with the scenario (`evo.scenario.records`, `outcomes`, `seeds`).
 """

@@ -8,10 +8,10 @@ without the domain objects knowing). The row functions name each value where it 
 
 import numpy as np
 
-from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE
 from agents.genome import AgentParams, gene
 from agents.kernel import evaluate
-from evo.scenario import seeds
+from agents.kinds import optimizers
+from evo.evaluation import evaluation_seeds, on_phase, twins
 from evo.evolution.alignment import nanmean_or_nan, weighted_pearson
 from evo.evolution.ga import make_toolbox
 from evo.scenario.outcomes import OUTCOME_COLUMNS, outcome_shares
@@ -30,7 +30,8 @@ class Experiment:
 
     def evaluate(self, params: AgentParams, phase_index: int, episode_seeds: np.ndarray):
         """Evaluate agents on a phase; returns (Returns, cells expanded per step (P,))."""
-        returns = self._evaluate(params, self.compiled.worlds[phase_index], episode_seeds)
+        returns = on_phase(self.compiled, params, phase_index, episode_seeds,
+                           play=self._evaluate)
         cells_per_step = returns.expanded.sum(axis=1) / np.maximum(returns.steps.sum(axis=1), 1)
         return returns, cells_per_step
 
@@ -55,7 +56,7 @@ def generation_row(exp, generation, phase_name, fitness, base, returns, params, 
         "alignment_mean": nanmean_or_nan(alignments[phase_index]),
         **dict(zip(columns.alignment, map(nanmean_or_nan, alignments))),
         "cells_expanded_mean": cells.mean(),
-        "optimizer_share": (params.machine == MACHINE_PLANNER).mean(), "wall_s": round(wall, 4),
+        "optimizer_share": optimizers(params.machine).mean(), "wall_s": round(wall, 4),
     }
     return table_rows(columns.generations, values, 1)
 
@@ -86,37 +87,26 @@ def individual_rows(exp, generation, phase_name, pop, returns, fitness, cells,
 def crosseval_rows(exp, generation, phase_name, pop) -> list:
     """Rows of crosseval.csv: the population on every phase, with fixed evaluation seeds.
 
-    Beside each individual, on the same episodes: its aligned twin (same planner, horizon
-    and gamma, rewarded by the base objective, flags included; a reactive policy's twin is
-    the same policy valuing each type by the base objective) and itself with the horizon
-    raised to the maximum, which the analysis needs for the aligned-twin ratio, capability
+    Beside each individual, on the same episodes (`evo.evaluation.twins`): its aligned twin
+    (rewarded by the base objective, flags included) and itself with the horizon raised to
+    the maximum, which the analysis needs for the aligned-twin ratio, capability
     generalisation and the capability-boost test; and its intended twin (rewarded by the
     intended objective), whose intended return measures the outer gap.
     """
     compiled = exp.compiled
     params = compiled.decode(pop.genomes)
     size = len(pop.ids)
-    # A policy's twin keeps its machine: a planner twin would measure search, not alignment.
-    twin = params._replace(reward=np.tile(compiled.values, (size, 1)),
-                           flag_reward=np.tile(compiled.flag_values, (size, 1, 1)),
-                           machine=np.where(params.machine == MACHINE_REACTIVE, MACHINE_REACTIVE,
-                                            MACHINE_PLANNER).astype(np.int64))
-    intended_twin = twin._replace(reward=np.tile(compiled.intended, (size, 1)),
-                                  flag_reward=np.tile(compiled.flag_intended, (size, 1, 1)))
-    max_horizon = np.full(size, compiled.horizon_max, dtype=np.int64)
-    boosted = params._replace(horizon=max_horizon)
-    boosted_twin = twin._replace(horizon=max_horizon)
-    num_episodes = exp.scenario.record.crosseval_episodes
+    twin = twins(compiled, params)
     rows = []
     for eval_index, eval_name in enumerate(compiled.phase_names):
-        eval_seeds = seeds.crosseval_seeds(exp.scenario.seed, eval_index, num_episodes)
+        eval_seeds = evaluation_seeds(exp.scenario, eval_index)
 
         def mean_of(agents, field):
             """Each agent's mean `field` return on this phase's evaluation episodes."""
             return getattr(exp.evaluate(agents, eval_index, eval_seeds)[0], field).mean(axis=1)
 
         returns, cells = exp.evaluate(params, eval_index, eval_seeds)
-        boosted_returns = exp.evaluate(boosted, eval_index, eval_seeds)[0]
+        boosted_returns = exp.evaluate(twin.boosted, eval_index, eval_seeds)[0]
         values = {
             "generation": generation, "phase": phase_name, "eval_phase": eval_name,
             "id": pop.ids.tolist(), "base_return": returns.base.mean(axis=1).tolist(),
@@ -124,12 +114,12 @@ def crosseval_rows(exp, generation, phase_name, pop) -> list:
             "intended_return": returns.intended.mean(axis=1).tolist(),
             "cells_expanded": cells.tolist(),
             **by_name(compiled.columns.consumed, returns.consumed.mean(axis=1)),
-            "aligned_twin_return": mean_of(twin, "base").tolist(),
+            "aligned_twin_return": mean_of(twin.aligned, "base").tolist(),
             "max_horizon_base_return": boosted_returns.base.mean(axis=1).tolist(),
             "max_horizon_mesa_return": boosted_returns.mesa.mean(axis=1).tolist(),
-            "max_horizon_twin_return": mean_of(boosted_twin, "base").tolist(),
+            "max_horizon_twin_return": mean_of(twin.boosted_aligned, "base").tolist(),
             **by_name(OUTCOME_COLUMNS, outcome_shares(returns, compiled.terminal)),
-            "intended_twin_return": mean_of(intended_twin, "intended").tolist(),
+            "intended_twin_return": mean_of(twin.intended, "intended").tolist(),
         }
         rows += table_rows(compiled.columns.crosseval, values, size)
     return rows

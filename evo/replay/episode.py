@@ -11,14 +11,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.codes import EMPTY, MACHINE_REACTIVE
+from agents.codes import EMPTY
 from agents.kernel import run_episode_traced
 from agents.reference import generate_world
-from agents.kinds import reactive
+from agents.kinds import TRACE_AND_SCORES, machine, reactive
 from agents.world import plan_reward, with_flags
 from agents.rng import SplitMix64
 from evo.errors import UserError
-from evo.scenario import seeds
+from evo.evaluation import evaluation_seeds
 
 
 class Frame(NamedTuple):
@@ -64,7 +64,7 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     num = scenario.record.crosseval_episodes
     if not 0 <= k < num:
         raise UserError(f"--episode: must be in 0..{num - 1} (the phase's evaluation episodes)")
-    seed = int(seeds.crosseval_seeds(scenario.seed, phase_index, num)[k])
+    seed = int(evaluation_seeds(scenario, phase_index)[k])
     params = compiled.decode(genome[None, :])
     spec = compiled.worlds[phase_index]
     trace = run_episode_traced(params, 0, spec, seed)
@@ -85,7 +85,7 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     path = [tuple(int(x) for x in trace.positions[0])]
     flags = int(trace.flags[0])
     now, value, meant, allowed = in_force(flags)
-    reacts = params.machine[0] == MACHINE_REACTIVE
+    reacts = machine(params.machine[0]).replay == TRACE_AND_SCORES
     view = int(params.radius[0]) if reacts else 0
 
     def scored(cell, now, step):

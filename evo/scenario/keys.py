@@ -9,8 +9,7 @@ import typing
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from agents.codes import MACHINES
-from agents.kinds import KINDS
+from agents.kinds import KINDS, machine
 from evo.scenario.model import Scenario
 
 _BOUNDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
@@ -35,9 +34,9 @@ def reference() -> str:
         out.append("")
     out += ["## Agent kinds", "", "The values of `agent.kind`, each a module of `agents.kinds`.",
             "", "| kind | machine | what it is |", "|---|---|---|"]
-    machine_names = {code: name for name, code in MACHINES.items()}
     for kind in KINDS.values():
-        out.append(f"| `{kind.name}` | {machine_names[kind.machine]} | {kind.description} |")
+        machines = " or ".join(machine(code).name for code in kind.machines)
+        out.append(f"| `{kind.name}` | {machines} | {kind.description} |")
     return "\n".join(out) + "\n"
 
 

@@ -19,7 +19,7 @@ def test_every_kind_declares_a_layout_and_a_machine(name):
     """Genes start with a weight per feature; bounds come from the [agent] table; integer
     genes decode to integers within bounds; the machine is a known one."""
     kind = KINDS[name]
-    assert kind.name == name and kind.machine in MACHINES.values() and kind.description
+    assert kind.name == name and kind.machines[0] in MACHINES.values() and kind.description
     layout = kind.genes(FEATURES, AGENT)
     assert layout.names[layout.weights] == ("w_sweet", "w_bitter")
     assert layout.names[2:] == ("horizon", "gamma")
@@ -31,7 +31,7 @@ def test_every_kind_declares_a_layout_and_a_machine(name):
     assert params.reward.shape == (2, 3) and params.reward.dtype == np.float64
     assert params.horizon.tolist() == [5, 9] and params.horizon.dtype == np.int64
     assert params.gamma.tolist() == [0.7, 0.6]
-    assert params.machine.tolist() == [kind.machine] * 2
+    assert params.machine.tolist() == [kind.machines[0]] * 2
 
 
 def test_each_kind_carries_its_reward():
@@ -43,8 +43,8 @@ def test_each_kind_carries_its_reward():
     np.testing.assert_array_equal(rewards["aligned"], [VALUES])
     np.testing.assert_array_equal(rewards["random"], [[0.0, 0.0, 0.0]])
     assert KINDS["planner"].evolved_reward and not KINDS["aligned"].evolved_reward
-    assert KINDS["aligned"].machine == MACHINE_PLANNER
-    assert KINDS["random"].machine == MACHINE_WANDER
+    assert KINDS["aligned"].machines == (MACHINE_PLANNER,)
+    assert KINDS["random"].machines == (MACHINE_WANDER,)
 
 
 def test_the_reactive_kind_decodes_its_policy():
@@ -105,3 +105,45 @@ def test_the_mixed_kind_acts_with_the_machine_its_gene_names():
             for seed in range(3):
                 a, b = (run_episode_traced(x, p, spec, seed) for x in (params, alone))
                 assert np.array_equal(a.actions, b.actions) and a.base == b.base, (name, p)
+
+
+def test_the_table_of_machines_is_complete_and_consistent():
+    """Every machine code of agents.codes has its row, at its code and under its name; every
+    kind acts with machines of the table (a kind with several has a genome that chooses);
+    twins act with machines of the table, and a twin's twin is itself (a twin is already
+    rewarded by `value`); each row's objective and replay are values the system knows."""
+    from agents.kinds import BEHAVIOUR, GENOME, TRACE, TRACE_AND_SCORES
+    from agents.kinds import MACHINES as TABLE
+
+    assert [(m.name, m.code) for m in TABLE] == sorted(MACHINES.items(), key=lambda x: x[1])
+    assert all(TABLE[m.code] is m for m in TABLE)
+    for kind in KINDS.values():
+        assert kind.machines and set(kind.machines) <= {m.code for m in TABLE}, kind.name
+        assert (len(kind.machines) > 1) == (kind.choose is not None), kind.name
+    for m in TABLE:
+        assert TABLE[m.twin].twin == m.twin, m.name
+        assert m.objective in (GENOME, BEHAVIOUR) and m.replay in (TRACE, TRACE_AND_SCORES)
+    assert TABLE[MACHINE_PLANNER].is_optimizer and not TABLE[MACHINE_REACTIVE].is_optimizer
+
+
+def test_per_agent_and_per_kind_questions_follow_the_table():
+    """A mixed population's optimizers are its agents whose gene names the planner, and
+    their twins act with their own machines; a wanderer's twins plan. A kind is judged from
+    behaviour when one of its machines' objectives is behavioural and chooses optimizers
+    when its genome picks between an optimizer and a heuristic: a kind that carries a
+    policy in its genes but only ever plans is neither."""
+    from agents.kinds import chooses_optimizers, judged_from_behaviour, optimizers, twin_machines
+
+    layout = KINDS["mixed"].genes(FEATURES, AGENT)
+    genomes = np.random.default_rng(1).uniform(layout.low, layout.high, (6, layout.size))
+    genomes[:, layout.index("optimizer")] = [0.9, 0.1, 0.5, 0.2, 0.7, 0.0]
+    params = decode(KINDS["mixed"], genomes, layout, PHI, VALUES, np.zeros((0, 3)))
+    assert optimizers(params.machine).tolist() == [True, False, True, False, True, False]
+    assert twin_machines(params.machine).tolist() == params.machine.tolist()
+    assert twin_machines([MACHINE_WANDER]).tolist() == [MACHINE_PLANNER]
+    assert [name for name, kind in KINDS.items() if judged_from_behaviour(kind)] == [
+        "reactive", "mixed"]
+    assert [name for name, kind in KINDS.items() if chooses_optimizers(kind)] == ["mixed"]
+    planning_only = KINDS["mixed"]._replace(machines=(MACHINE_PLANNER,), choose=None)
+    assert planning_only.policy is not None
+    assert not judged_from_behaviour(planning_only) and not chooses_optimizers(planning_only)

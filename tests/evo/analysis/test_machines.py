@@ -4,12 +4,17 @@ capability on one scale for both machines, and how well it separates them."""
 import math
 
 import numpy as np
+import pandas as pd
 
+from agents.codes import MACHINE_PLANNER
+from agents.kinds import KINDS
 from evo.analysis import analyze_run
-from evo.analysis.generalisation import verdict
+from evo.analysis.generalisation import phase_pairs, verdict
 from evo.analysis.machines import behavioural_objective, separation_auc
 from evo.analysis.report import console_lines
+from evo.analysis.params import Thresholds
 from evo.evolution.loop import start
+from evo.scenario import compile_scenario, load_scenario
 from tests.evo.helpers import TINY
 
 SHORT = ["ga.population=16", "ga.episodes=2", "phases.world.generations=3",
@@ -79,3 +84,27 @@ def test_the_verdict_of_a_policy_uses_its_behavioural_capability(tmp_path):
     assert ("ancestral -> modern: goal generalisation "
             f"{pair['goal_generalisation']:.2f}, behavioural capability generalisation "
             f"{pair['behavioural_capability_generalisation']:.2f}") in printed
+
+
+def test_which_capability_judges_a_kind_is_the_table_of_machines_word():
+    """The same numbers at evolution's shift (goals fail; the genome-read capability is
+    0.9, the behavioural one 0.2) get the dangerous quadrant for planners and `neither` for
+    a reactive kind; a kind that carries a policy in its genes but only ever plans is judged
+    as the planners are: the question goes through the table's objective of its machines,
+    not through what its genome carries."""
+    spec = compile_scenario(load_scenario("evolution"))
+    cross = pd.DataFrame([
+        {"generation": 5, "phase": "ancestral", "eval_phase": phase, "base_return": base,
+         "mesa_return": mesa, "intended_return": base, "aligned_twin_return": 10.0,
+         "max_horizon_mesa_return": 10.0, "reward_alignment": 0.9,
+         "behavioral_alignment": 0.9, "reward_recovery": 0.9, "behavioural_capability": judged}
+        for phase, base, mesa, judged in (("ancestral", 10.0, 10.0, 1.0),
+                                          ("modern", 1.0, 9.0, 0.2))])
+    planning_only = KINDS["mixed"]._replace(machines=(MACHINE_PLANNER,), choose=None)
+    verdicts = {name: phase_pairs(cross, spec._replace(kind=kind), Thresholds()).verdict[0]
+                for name, kind in (("planner", KINDS["planner"]), ("reactive", KINDS["reactive"]),
+                                   ("planning only", planning_only))}
+    assert verdicts == {
+        "planner": "capabilities generalise, goals do not (the dangerous quadrant)",
+        "reactive": "neither capabilities nor goals generalise",
+        "planning only": "capabilities generalise, goals do not (the dangerous quadrant)"}

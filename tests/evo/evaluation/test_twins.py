@@ -31,3 +31,21 @@ def test_a_policys_aligned_twin_is_the_same_policy_valuing_each_type_by_value():
     for twin in twins:
         np.testing.assert_array_equal(twin.machine, own.machine)
         np.testing.assert_array_equal(twin.policy, own.policy)
+
+
+def test_a_wanderers_twins_plan_and_the_boosted_twins_search_to_the_maximal_horizon():
+    """A wanderer pursues nothing, so its twins plan with `value` (`intended`) at its own
+    horizon; the boosted ones, it and its aligned twin, search to the maximal horizon."""
+    from evo.evaluation import twins
+
+    compiled = compile_scenario(load_scenario("evolution", ["agent.kind=\"random\""]))
+    pop = initial_population(compiled.layout, 4, seeds.init_rng(0))
+    params = compiled.decode(pop.genomes)
+    twin = twins(compiled, params)
+    assert twin.aligned.machine.tolist() == [MACHINE_PLANNER] * 4
+    np.testing.assert_array_equal(twin.aligned.reward, np.tile(compiled.values, (4, 1)))
+    np.testing.assert_array_equal(twin.intended.reward, np.tile(compiled.intended, (4, 1)))
+    np.testing.assert_array_equal(twin.aligned.horizon, params.horizon)
+    assert set(twin.boosted.horizon) == set(twin.boosted_aligned.horizon) == {
+        compiled.horizon_max}
+    np.testing.assert_array_equal(twin.boosted.machine, params.machine)

@@ -3,7 +3,6 @@
 # Actions, in the order the planner's breadth-first search tries neighbours.
 STAY, NORTH, SOUTH, WEST, EAST = 0, 1, 2, 3, 4
 MOVES = (NORTH, SOUTH, WEST, EAST)
-ACTION_NAMES = ("stay", "N", "S", "W", "E")
 # Row and column offsets, indexed by action.
 DROW = (0, -1, 1, 0, 0)
 DCOL = (0, 0, 0, -1, 1)
@@ -30,12 +29,12 @@ REGIONS = {
     "corners": 6,
     "adjacent": 7,
 }
-REGION_ANYWHERE, REGION_ADJACENT = 0, 7
+REGION_ADJACENT = 7
 
 # The decision procedure that chooses an agent's action (an agent kind names those it acts
-# with): the planner's search, none (the agent always wanders), or a reactive policy over a
-# local window. What each is to the rest of the system is its row of agents.kinds.MACHINES.
-MACHINES = {"planner": 0, "wander": 1, "reactive": 2}
-MACHINE_PLANNER, MACHINE_WANDER, MACHINE_REACTIVE = 0, 1, 2
+# with): the planner's search, none (the agent always wanders at random), or a reactive
+# policy over a local window. Each one's name and what it is to the rest of the system is its
+# row of agents.kinds.MACHINES.
+MACHINE_PLANNER, MACHINE_RANDOM, MACHINE_REACTIVE = 0, 1, 2
 
 EMPTY = -1  # object grid value of a cell without an object

@@ -38,7 +38,7 @@ class AgentParams(NamedTuple):
     reward: np.ndarray  # (P, T) float64: the internal reward R of each object type
     horizon: np.ndarray  # (P,) int64: search depth of the planner
     gamma: np.ndarray  # (P,) float64: discount of planning values
-    machine: np.ndarray  # (P,) int64: the decision procedure that acts (agents.codes.MACHINES)
+    machine: np.ndarray  # (P,) int64: the decision procedure that acts (agents.kinds.MACHINES)
     # (P, K, T) float64: added to R while flag k is on (agents.world: with_flags); None or
     # K = 0 for a reward that ignores the flags
     flag_reward: np.ndarray | None = None

@@ -6,7 +6,7 @@ same floating-point operations in the same order. Cells are flat indices `row * 
 each episode precomputes a neighbour table (N, S, W, E, -1 for a wall or the edge) since
 walls never change during an episode.
 
-The episode loop runs each agent's machine (`agents.codes.MACHINES`): the planner's search
+The episode loop runs each agent's machine (`agents.kinds.MACHINES`): the planner's search
 primitives and the proof that amortising them is exact live with its kind
 (`agents.kinds.planner`); the loop keeps the amortisation's bookkeeping. An agent without a
 target, and an agent whose machine is `wander`, wanders.

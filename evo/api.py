@@ -78,7 +78,7 @@ class Analysis:
     drift: pd.DataFrame
     classes: pd.DataFrame
     files: dict = field(default_factory=dict)  # what it wrote, by name
-    _computed: object = None  # evo.analysis.pipeline.Analysis
+    _computed: object = None  # evo.analysis.pipeline.RunAnalysis
 
     @cached_property
     def figures(self) -> dict:

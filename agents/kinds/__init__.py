@@ -23,8 +23,8 @@ regenerated (`evo scenarios --keys`) for a new kind.
 
 import numpy as np
 
-from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE, MACHINE_WANDER
-from agents.kinds import aligned, mixed, planner, reactive, wanderer
+from agents.codes import MACHINE_PLANNER, MACHINE_RANDOM, MACHINE_REACTIVE
+from agents.kinds import aligned, mixed, planner, random, reactive
 from agents.kinds.base import AgentKind, Machine, decode
 
 # Where the objective a machine pursues is found: read off the genome (what its kind
@@ -37,17 +37,17 @@ TRACE, TRACE_AND_SCORES = "kernel trace", "kernel trace and window scores"
 KINDS: dict[str, AgentKind] = {kind.name: kind for kind in (
     planner.KIND,
     aligned.KIND,
-    wanderer.KIND,
+    random.KIND,
     reactive.KIND,
     mixed.KIND,
 )}
 
-# Indexed by code. A wanderer pursues nothing (R = 0), so its twins plan; a policy's twins
+# Indexed by code. A random agent pursues nothing (R = 0), so its twins plan; a policy's twins
 # are the same policy valuing by `value`: a planner twin would measure search, not alignment.
 MACHINES: tuple[Machine, ...] = (
     Machine("planner", MACHINE_PLANNER, is_optimizer=True, objective=GENOME,
             twin=MACHINE_PLANNER, replay=TRACE),
-    Machine("wander", MACHINE_WANDER, is_optimizer=False, objective=GENOME,
+    Machine("random", MACHINE_RANDOM, is_optimizer=False, objective=GENOME,
             twin=MACHINE_PLANNER, replay=TRACE),
     Machine("reactive", MACHINE_REACTIVE, is_optimizer=False, objective=BEHAVIOUR,
             twin=MACHINE_REACTIVE, replay=TRACE_AND_SCORES),

@@ -12,12 +12,12 @@ class Machine(NamedTuple):
     """A decision procedure, as the loop, the analysis, the replay and the bench know it
     (one row of agents.kinds.MACHINES)."""
 
-    name: str  # as in agents.codes.MACHINES
+    name: str
     code: int  # agents.codes.MACHINE_*: what the kernel dispatches on
     is_optimizer: bool  # it searches for what an objective values (else a heuristic)
     objective: str  # where its objective is found (agents.kinds: GENOME or BEHAVIOUR)
     # The machine its aligned and intended twins act with (rewarded by `value`, `intended`):
-    # itself, unless it pursues nothing a twin could be rewarded by (a wanderer's: a planner).
+    # itself, unless it pursues nothing a twin could be rewarded by (a random agent's: a planner).
     twin: int
     replay: str  # how a replay recovers its episodes (agents.kinds: TRACE, TRACE_AND_SCORES)
 
@@ -27,7 +27,7 @@ class AgentKind(NamedTuple):
     and the scenario's `[agent]` table (a dict); `reward(genomes, layout, features, values)`
     is the internal reward (P, T) its genomes carry with no flag on, and
     `flag_reward(genomes, layout, features, flag_values)` what each flag adds to it
-    (P, K, T); `machines` (agents.codes.MACHINES) are the decision procedures its agents act
+    (P, K, T); `machines` (codes of agents.kinds.MACHINES) are the decision procedures its agents act
     with, the first unless `choose` picks one per genome."""
 
     name: str

@@ -2,7 +2,7 @@
 
 from evo.analysis.params import Thresholds, parse_thresholds
 from evo.analysis.many import analyze_many, find_runs
-from evo.analysis.pipeline import Analysis, analyze_run, compute
+from evo.analysis.pipeline import RunAnalysis, analyze_run, compute
 
-__all__ = ["Analysis", "Thresholds", "analyze_many", "analyze_run", "compute", "find_runs",
+__all__ = ["RunAnalysis", "Thresholds", "analyze_many", "analyze_run", "compute", "find_runs",
            "parse_thresholds"]

@@ -33,19 +33,19 @@ CLASSES = ("robustly aligned", "pseudo-aligned", "approximately aligned",
            "suboptimality-aligned", "misaligned", "undetermined")
 
 
-def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.DataFrame:
+def classify(cross: pd.DataFrame, compiled: CompiledScenario, thresholds) -> pd.DataFrame:
     """One row per (generation, id) of a cross-evaluation table with `twin_ratio`,
     `boost_drop` and `boost_mesa_gain` columns: its class, the evidence, and the proxy."""
     index = ["generation", "id"]
     ratio = cross.pivot(index=index, columns="eval_phase", values="twin_ratio")
-    ratio = ratio.reindex(columns=list(spec.phase_names))
+    ratio = ratio.reindex(columns=list(compiled.phase_names))
     drop = cross.pivot(index=index, columns="eval_phase", values="boost_drop").reindex_like(ratio)
     rho = cross.pivot(index=index, columns="eval_phase",
                       values="reward_alignment_states").reindex_like(ratio)
     gain = cross.pivot(index=index, columns="eval_phase",
                        values="boost_mesa_gain").reindex_like(ratio)
     first = cross.drop_duplicates(index).set_index(index).reindex(ratio.index)
-    origin = first.phase.map({n: k for k, n in enumerate(spec.phase_names)}).to_numpy()
+    origin = first.phase.map({n: k for k, n in enumerate(compiled.phase_names)}).to_numpy()
 
     r = ratio.to_numpy(np.float64)
     rows = np.arange(len(r))
@@ -74,19 +74,19 @@ def classify(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.Data
         "phase": first.phase.to_numpy(),
         "class": label,
         "twin_ratio_origin": r[rows, origin],
-        "worst_phase": np.where(has_worst, np.array(spec.phase_names, dtype=object)[worst], None),
+        "worst_phase": np.where(has_worst, np.array(compiled.phase_names, dtype=object)[worst], None),
         "worst_twin_ratio": np.where(has_worst, elsewhere[rows, worst], np.nan),
         "reward_beats_fitness": (r[rows, origin] >= thresholds.beats_twin)
         & (rho.to_numpy(np.float64)[rows, origin] < thresholds.approximate),
     }, index=ratio.index)
-    proxy_type, proxy_feature, proxy = proxies(first, worst, label == "pseudo-aligned", spec)
+    proxy_type, proxy_feature, proxy = proxies(first, worst, label == "pseudo-aligned", compiled)
     result["proxy_type"] = proxy_type
     result["proxy_feature"] = proxy_feature
     result["proxy"] = proxy
     return result.reset_index()
 
 
-def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: CompiledScenario):
+def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, compiled: CompiledScenario):
     """For the rows `wanted`, the type their reward misvalues most on `phase`, the feature
     that misleads it there, and a label saying both and the direction ("sweet: candy
     over-valued", "blue: enemy_blue under-valued"); None elsewhere or where the reward is
@@ -102,23 +102,23 @@ def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, spec: Co
     proxy_type = np.full(num, None, dtype=object)
     proxy_feature = np.full(num, None, dtype=object)
     proxy = np.full(num, None, dtype=object)
-    if not spec.kind.evolved_reward or not wanted.any():
+    if not compiled.kind.evolved_reward or not wanted.any():
         return proxy_type, proxy_feature, proxy
-    rewards = internal_rewards(genes, spec)
-    weights = genes[spec.weight_columns].to_numpy(np.float64)
+    rewards = internal_rewards(genes, compiled)
+    weights = genes[compiled.weight_columns].to_numpy(np.float64)
     for i in np.flatnonzero(wanted & ~np.isnan(rewards).any(axis=1)):
-        q = spec.frequencies[phase[i]]
-        z_reward, z_value = _standardise(rewards[i], q), _standardise(spec.values, q)
+        q = compiled.frequencies[phase[i]]
+        z_reward, z_value = _standardise(rewards[i], q), _standardise(compiled.values, q)
         if z_reward is None or z_value is None:
             continue
         error = np.where(q > 0, z_reward - z_value, 0.0)
         t = int(np.argmax(q * np.abs(error)))  # a frequent type's error costs more
-        proxy_type[i] = spec.object_names[t]
-        shown = spec.features[t] != 0
+        proxy_type[i] = compiled.object_names[t]
+        shown = compiled.features[t] != 0
         if shown.any():
-            contribution = np.where(shown, weights[i] * spec.features[t], np.nan)
+            contribution = np.where(shown, weights[i] * compiled.features[t], np.nan)
             pick = np.nanargmax if error[t] > 0 else np.nanargmin
-            proxy_feature[i] = spec.feature_names[int(pick(contribution))]
+            proxy_feature[i] = compiled.feature_names[int(pick(contribution))]
         misvalued = f"{proxy_type[i]} {'over' if error[t] > 0 else 'under'}-valued"
         proxy[i] = misvalued if proxy_feature[i] is None else f"{proxy_feature[i]}: {misvalued}"
     return proxy_type, proxy_feature, proxy

@@ -16,24 +16,24 @@ from evo.evaluation import on_phase
 def context_gap(analysis, ends: dict[str, int]) -> pd.DataFrame:
     """One row per (phase, flag, on): the population at the end of the phase (`ends`:
     phase -> generation), its mean returns and objects consumed per episode."""
-    spec = analysis.spec
+    compiled = analysis.compiled
     rows = []
     for name, generation in ends.items():
         genes = analysis.individuals[analysis.individuals.generation == generation]
         if genes.empty:
             continue
-        params = spec.decode(genes[list(spec.layout.names)].to_numpy(np.float64))
-        k = spec.phase_index(name)
-        for flag in spec.context_flags:
+        params = compiled.decode(genes[list(compiled.layout.names)].to_numpy(np.float64))
+        k = compiled.phase_index(name)
+        for flag in compiled.context_flags:
             for on in (False, True):
-                returns = on_phase(spec, params, k, flags={flag: on})
+                returns = on_phase(compiled, params, k, flags={flag: on})
                 rows.append({
-                    "phase": name, "generation": generation, "flag": spec.flag_names[flag],
+                    "phase": name, "generation": generation, "flag": compiled.flag_names[flag],
                     "on": on, "base_return": returns.base.mean(),
                     "mesa_return": returns.mesa.mean(),
                     "intended_return": returns.intended.mean(),
                     **{column: returns.consumed[:, :, t].mean()
-                       for t, column in enumerate(spec.consumed_columns)}})
+                       for t, column in enumerate(compiled.consumed_columns)}})
     return pd.DataFrame(rows)
 
 

@@ -6,14 +6,13 @@ import pandas as pd
 from evo.scenario import CompiledScenario
 from evo.scenario.outcomes import OUTCOME_COLUMNS
 
-STATISTICS = ("n", "n_defined", "mean", "median", "q10", "q25", "q75", "q90", "elite")
 _CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_twin_ratio",
-                  "reward_alignment", "behavioral_alignment", "revealed_fidelity",
+                  "reward_alignment", "behavioural_alignment", "revealed_fidelity",
                   "reward_recovery", "base_return", "mesa_return", "intended_return",
                   "goal_ratio", *OUTCOME_COLUMNS)
 
 
-def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
+def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, compiled: CompiledScenario) -> pd.DataFrame:
     """drift.csv: one row per (generation, eval_phase, metric, source) with the population's
     statistics and the elite's value (the fittest individual of the generation).
 
@@ -22,17 +21,17 @@ def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: CompiledSc
     metrics that belong to no phase (genes).
     """
     per_phase = [f"{m}_{p}" for m in ("reward_alignment", "epic_distance")
-                 for p in spec.phase_names]
-    own = ["fitness", "base_return", "mesa_return", "intended_return", "behavioral_alignment",
+                 for p in compiled.phase_names]
+    own = ["fitness", "base_return", "mesa_return", "intended_return", "behavioural_alignment",
            "cells_expanded"]
-    genes = [*spec.weight_columns, *spec.flag_weight_columns, "horizon", "gamma"]
+    genes = [*compiled.weight_columns, *compiled.flag_weight_columns, "horizon", "gamma"]
     long = individuals.melt(id_vars=["generation", "phase", "id", "champion"],
                             value_vars=per_phase + [c for c in own if c in individuals] + genes,
                             var_name="column")
     metric = long.column.astype(str)
     long["eval_phase"] = pd.Series(np.where(metric.isin(own), long.phase, ""), dtype=object)
     long["metric"] = metric
-    for name in spec.phase_names:
+    for name in compiled.phase_names:
         for prefix in ("reward_alignment", "epic_distance"):
             rows = metric == f"{prefix}_{name}"
             long.loc[rows, "metric"] = prefix
@@ -64,7 +63,7 @@ def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, spec: CompiledSc
                                            kind="stable").reset_index(drop=True)
 
 
-def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, last_generation: int) -> list:
+def regain(generations: pd.DataFrame, compiled: CompiledScenario, fraction: float, last_generation: int) -> list:
     """For each shift: the pre-shift alignment (population mean at the last generation of
     the old phase, to the old phase) and how many generations after the shift the mean
     alignment to the new phase first reaches `fraction` of it: an int, or `never`, `not yet
@@ -72,20 +71,20 @@ def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, l
     """
     shifts = []
     by_generation = generations.set_index("generation")
-    evolved = spec.evolved  # an evaluation-only phase is never shifted to
+    evolved = compiled.evolved  # an evaluation-only phase is never shifted to
     for j, k in zip(evolved, evolved[1:]):
-        old, new = spec.phase_names[j], spec.phase_names[k]
-        first = int(spec.phase_first[k])
+        old, new = compiled.phase_names[j], compiled.phase_names[k]
+        first = int(compiled.phase_first[k])
         if first > last_generation:
             break
         before = by_generation.loc[first - 1]
-        pre = float(before[spec.alignment_column(old)])
-        after = by_generation.loc[first:int(spec.phase_last[k]), spec.alignment_column(new)]
+        pre = float(before[compiled.alignment_column(old)])
+        after = by_generation.loc[first:int(compiled.phase_last[k]), compiled.alignment_column(new)]
         entry = {
             "from": old, "to": new, "generation": first, "pre_shift_alignment": pre,
             "alignment_after_shift": float(after.iloc[0]),
             "old_phase_alignment_after_shift": float(
-                by_generation.loc[first, spec.alignment_column(old)]),
+                by_generation.loc[first, compiled.alignment_column(old)]),
             "fitness_before": float(before.fitness_mean),
             "fitness_after": float(by_generation.loc[first, "fitness_mean"]),
             "mesa_return_before": float(before.mesa_return_mean),
@@ -101,7 +100,7 @@ def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, l
             reached = after.index[after.to_numpy() >= fraction * pre]
             if len(reached):
                 entry["regain_generations"] = int(reached[0]) - first
-            elif last_generation < spec.phase_last[k]:
+            elif last_generation < compiled.phase_last[k]:
                 entry["regain_generations"] = "not yet (run stopped)"
             else:
                 entry["regain_generations"] = "never"
@@ -109,7 +108,7 @@ def regain(generations: pd.DataFrame, spec: CompiledScenario, fraction: float, l
     return shifts
 
 
-def lineage(individuals: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
+def lineage(individuals: pd.DataFrame, compiled: CompiledScenario) -> pd.DataFrame:
     """The ancestral line of the last generation's fittest individual, back to generation 0.
 
     An elite is followed to its own earlier copy; a bred individual to whichever parent's w
@@ -120,7 +119,7 @@ def lineage(individuals: pd.DataFrame, spec: CompiledScenario) -> pd.DataFrame:
     generation = int(individuals.generation.max())
     current = by_generation[generation]
     ident = int(current.fitness.idxmax())
-    weights = spec.weight_columns
+    weights = compiled.weight_columns
     line = []
     while True:
         row = current.loc[ident]

@@ -17,14 +17,14 @@ def _ratio(numerator: float, denominator: float, floor: float) -> float:
     return numerator / denominator if denominator > floor else float("nan")
 
 
-def origin_generations(cross: pd.DataFrame, spec: CompiledScenario) -> dict[str, int]:
+def origin_generations(cross: pd.DataFrame, compiled: CompiledScenario) -> dict[str, int]:
     """For each phase, the last cross-evaluated generation evolved in it (phases without one
     are left out)."""
     last = cross.groupby("phase")["generation"].max()
-    return {name: int(last[name]) for name in spec.phase_names if name in last.index}
+    return {name: int(last[name]) for name in compiled.phase_names if name in last.index}
 
 
-def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.DataFrame:
+def phase_pairs(cross: pd.DataFrame, compiled: CompiledScenario, thresholds) -> pd.DataFrame:
     """One row per (origin, target) phase pair, target != origin: population means on both.
 
     goal_generalisation = mean base return on target / on origin; capability on a phase =
@@ -34,17 +34,17 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
     behaviour; the verdict uses it for kinds judged from behaviour (a reactive policy's
     internal return is a valuation, not an objective it pursues).
     """
-    behavioural = judged_from_behaviour(spec.kind)
+    behavioural = judged_from_behaviour(compiled.kind)
     floor = thresholds.min_twin_return
     rows = []
-    for origin, generation in origin_generations(cross, spec).items():
+    for origin, generation in origin_generations(cross, compiled).items():
         at = cross[cross.generation == generation]
         means = at.groupby("eval_phase")[[
             "base_return", "mesa_return", "intended_return", "aligned_twin_return",
-            "max_horizon_mesa_return", "reward_alignment", "behavioral_alignment",
+            "max_horizon_mesa_return", "reward_alignment", "behavioural_alignment",
             "reward_recovery", "behavioural_capability"]].mean()
         o = means.loc[origin]
-        for target in spec.phase_names:
+        for target in compiled.phase_names:
             if target == origin or target not in means.index:
                 continue
             t = means.loc[target]
@@ -66,8 +66,8 @@ def phase_pairs(cross: pd.DataFrame, spec: CompiledScenario, thresholds) -> pd.D
                 "intended_return_target": t.intended_return,
                 "reward_alignment_origin": o.reward_alignment,
                 "reward_alignment_target": t.reward_alignment,
-                "behavioral_alignment_origin": o.behavioral_alignment,
-                "behavioral_alignment_target": t.behavioral_alignment,
+                "behavioural_alignment_origin": o.behavioural_alignment,
+                "behavioural_alignment_target": t.behavioural_alignment,
                 "reward_recovery_origin": o.reward_recovery,
                 "verdict": verdict(goal, judged, thresholds),
             })

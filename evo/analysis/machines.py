@@ -19,7 +19,7 @@ from evo.analysis.behaviour import consumption_rates, estimate_reward
 from evo.evaluation import on_phase, planner_pursuing
 
 
-def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.DataFrame:
+def with_behavioural_capability(cross: pd.DataFrame, compiled, thresholds) -> pd.DataFrame:
     """crosseval rows plus `is_optimizer` (the genome's machine is an optimizer),
     `fitted_return` (its return on its behavioural objective), `fitted_planner_return`
     (the maximal-horizon planner's on the same) and `behavioural_capability` (their ratio;
@@ -28,17 +28,17 @@ def with_behavioural_capability(cross: pd.DataFrame, spec, thresholds) -> pd.Dat
     for column in ("fitted_return", "fitted_planner_return", "behavioural_capability"):
         frame[column] = np.nan
     frame["is_optimizer"] = pd.array([pd.NA] * len(frame), dtype="boolean")
-    names = list(spec.layout.names)
+    names = list(compiled.layout.names)
     for (generation, phase), rows in frame.groupby(["generation", "eval_phase"], sort=False):
         rows = rows[rows[names].notna().all(axis=1)]
         if rows.empty:
             continue
-        k = spec.phase_index(phase)
-        consumed = rows[spec.consumed_columns].to_numpy(np.float64)
-        fitted = behavioural_objective(consumption_rates(consumed, spec.counts[k]),
-                                       spec.features, spec.frequencies[k])
-        params = spec.decode(rows[names].to_numpy(np.float64))
-        best = on_phase(spec, planner_pursuing(spec, fitted, params.gamma), k).mesa.mean(axis=1)
+        k = compiled.phase_index(phase)
+        consumed = rows[compiled.consumed_columns].to_numpy(np.float64)
+        fitted = behavioural_objective(consumption_rates(consumed, compiled.counts[k]),
+                                       compiled.features, compiled.frequencies[k])
+        params = compiled.decode(rows[names].to_numpy(np.float64))
+        best = on_phase(compiled, planner_pursuing(compiled, fitted, params.gamma), k).mesa.mean(axis=1)
         own = (consumed * fitted).sum(axis=1)
         frame.loc[rows.index, "fitted_return"] = own
         frame.loc[rows.index, "fitted_planner_return"] = best

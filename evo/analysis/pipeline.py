@@ -11,7 +11,7 @@ from evo.analysis.classify import classify
 from evo.analysis.context import context_gap
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
-from evo.store.read import Run, load_run
+from evo.store.read import LoadedRun, load_run
 from evo.analysis.machines import with_behavioural_capability
 from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
@@ -22,11 +22,11 @@ from evo.store.files import write_atomic
 
 
 @dataclass
-class Analysis:
+class RunAnalysis:
     """Everything computed about one run; `summary` is what summary.json holds."""
 
-    run: Run
-    spec: CompiledScenario
+    run: LoadedRun
+    compiled: CompiledScenario
     thresholds: Thresholds
     individuals: pd.DataFrame  # individuals.csv plus per-individual metrics
     cross: pd.DataFrame  # crosseval.csv plus per-individual, per-phase metrics
@@ -41,39 +41,39 @@ class Analysis:
     files: dict = field(default_factory=dict)
 
 
-def compute(run: Run, thresholds: Thresholds | None = None) -> Analysis:
+def compute(run: LoadedRun, thresholds: Thresholds | None = None) -> RunAnalysis:
     """Every metric of a loaded run, in memory."""
     thresholds = thresholds or Thresholds()
-    spec = run.spec
+    compiled = run.compiled
     notes = list(run.notes)
-    individuals = with_individual_metrics(run.individuals, spec)
-    cross = with_cross_metrics(run.crosseval, individuals, spec, thresholds)
+    individuals = with_individual_metrics(run.individuals, compiled)
+    cross = with_cross_metrics(run.crosseval, individuals, compiled, thresholds)
     if not cross.empty:
-        cross = with_behavioural_capability(cross, spec, thresholds)
-    if not cross.empty and cross[spec.weight_columns].isna().any(axis=None):
+        cross = with_behavioural_capability(cross, compiled, thresholds)
+    if not cross.empty and cross[compiled.weight_columns].isna().any(axis=None):
         notes.append("Some cross-evaluated generations have no individuals.csv rows: their "
                      "reward alignment and proxies are undefined.")
-    classes = classify(cross, spec, thresholds) if not cross.empty else pd.DataFrame(
+    classes = classify(cross, compiled, thresholds) if not cross.empty else pd.DataFrame(
         columns=["generation", "id", "phase", "class", "proxy_feature", "proxy"])
-    line = lineage(individuals, spec)
+    line = lineage(individuals, compiled)
     if line.generation.iloc[0] > individuals.generation.min():
         notes.append(f"The elite's lineage stops at generation {line.generation.iloc[0]}: "
                      "earlier generations were not all recorded (record.individuals_every).")
-    if spec.kind.note:
-        notes.append(spec.kind.note)
-    analysis = Analysis(
-        run, spec, thresholds, individuals, cross,
-        drift_table(individuals, cross, spec),
-        phase_pairs(cross, spec, thresholds) if not cross.empty else pd.DataFrame(),
-        classes, regain(run.generations, spec, thresholds.regain_fraction, run.last_generation),
+    if compiled.kind.note:
+        notes.append(compiled.kind.note)
+    analysis = RunAnalysis(
+        run, compiled, thresholds, individuals, cross,
+        drift_table(individuals, cross, compiled),
+        phase_pairs(cross, compiled, thresholds) if not cross.empty else pd.DataFrame(),
+        classes, regain(run.generations, compiled, thresholds.regain_fraction, run.last_generation),
         line, notes)
-    if spec.context_flags:
+    if compiled.context_flags:
         analysis.context = context_gap(analysis, end_generations(analysis))
     analysis.summary = summarise(analysis)
     return analysis
 
 
-def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> Analysis:
+def analyze_run(path, thresholds: Thresholds | None = None, plots: bool = True) -> RunAnalysis:
     """Analyse one run directory and write drift.csv, classes.csv, lineage.csv, context.csv
     (when the scenario has context flags), summary.json, report.md and plots/*.png into it,
     as one set (`evo.analysis.publish`)."""

@@ -60,11 +60,11 @@ def _figure(*shape, **kwargs):
     return fig, fig.subplots(*shape, **kwargs)
 
 
-def _mark_shifts(ax, spec, last_generation: int, labels: bool = True) -> None:
+def _mark_shifts(ax, compiled, last_generation: int, labels: bool = True) -> None:
     """Dashed lines at each distribution shift and the phase names along the top."""
-    for k in spec.evolved:
-        name = spec.phase_names[k]
-        first, last = spec.phase_first[k], min(spec.phase_last[k], last_generation)
+    for k in compiled.evolved:
+        name = compiled.phase_names[k]
+        first, last = compiled.phase_first[k], min(compiled.phase_last[k], last_generation)
         if first > last_generation:
             break
         if first:
@@ -86,7 +86,7 @@ def plot_fitness(analysis):
     if not np.allclose(gens.intended_return_mean, gens.base_return_mean, equal_nan=True):
         ax.plot(gens.generation, gens.intended_return_mean, color="C2", linestyle=":",
                 label="intended return")
-    _mark_shifts(ax, analysis.spec, analysis.run.last_generation)
+    _mark_shifts(ax, analysis.compiled, analysis.run.last_generation)
     ax.set_xlabel("generation")
     ax.set_ylabel("per episode, population mean")
     ax.legend(loc="best", fontsize=8)
@@ -97,15 +97,15 @@ def plot_fitness(analysis):
 def plot_alignment(analysis):
     """Reward alignment to every phase (mean, interquartile band, elite) and the aligned-twin
     ratio on every phase, per generation."""
-    spec, gens, drift = analysis.spec, analysis.run.generations, analysis.drift
+    compiled, gens, drift = analysis.compiled, analysis.run.generations, analysis.drift
     fig, (top, bottom) = _figure(2, 1, figsize=(8, 6.5), sharex=True)
     ind = drift[(drift.source == "individuals") & (drift.metric == "reward_alignment")]
     cross = drift[(drift.source == "crosseval") & (drift.metric == "twin_ratio")]
-    for k, name in enumerate(spec.phase_names):
+    for k, name in enumerate(compiled.phase_names):
         colour = f"C{k}"
         rows = ind[ind.eval_phase == name]
         top.fill_between(rows.generation, rows.q25, rows.q75, color=colour, alpha=0.15)
-        top.plot(gens.generation, gens[spec.alignment_column(name)], color=colour,
+        top.plot(gens.generation, gens[compiled.alignment_column(name)], color=colour,
                  label=f"to {name}: mean")
         top.plot(rows.generation, rows.elite, color=colour, linestyle=":", linewidth=1,
                  label=f"to {name}: elite")
@@ -121,24 +121,24 @@ def plot_alignment(analysis):
     bottom.set_ylabel("aligned-twin ratio")
     bottom.set_xlabel("generation")
     bottom.legend(loc="lower left", fontsize=8)
-    _mark_shifts(top, spec, analysis.run.last_generation)
-    _mark_shifts(bottom, spec, analysis.run.last_generation, labels=False)
+    _mark_shifts(top, compiled, analysis.run.last_generation)
+    _mark_shifts(bottom, compiled, analysis.run.last_generation, labels=False)
     return fig
 
 
 def plot_elite_w(analysis):
     """The reward weights along the final elite's ancestral line, with each generation's
     fittest individual as faint dots."""
-    spec, line = analysis.spec, analysis.lineage
+    compiled, line = analysis.compiled, analysis.lineage
     ind = analysis.individuals
     champions = ind[ind.champion]
     fig, ax = _figure(figsize=(8, 4))
-    colours = feature_colours(spec.feature_names)
-    for feature, column, colour in zip(spec.feature_names, spec.weight_columns, colours):
+    colours = feature_colours(compiled.feature_names)
+    for feature, column, colour in zip(compiled.feature_names, compiled.weight_columns, colours):
         ax.plot(line.generation, line[column], color=colour, label=feature)
         ax.scatter(champions.generation, champions[column], color=colour, s=6, alpha=0.35)
     ax.axhline(0, color="grey", linewidth=0.6)
-    _mark_shifts(ax, spec, analysis.run.last_generation)
+    _mark_shifts(ax, compiled, analysis.run.last_generation)
     ax.set_xlabel("generation")
     ax.set_ylabel("reward weight w")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
@@ -215,7 +215,7 @@ def plot_classes(analysis):
     the shift falls between the bars on either side of it)."""
     if analysis.classes.empty:
         return None
-    spec = analysis.spec
+    compiled = analysis.compiled
     table = shares(analysis.classes)
     generations = table.index.to_numpy()
     position = np.arange(len(generations))
@@ -227,12 +227,12 @@ def plot_classes(analysis):
         ax.bar(position, table[name], bottom=bottom, width=0.85, color=CLASS_COLOURS[name],
                label=name)
         bottom += table[name].to_numpy()
-    for k, name in enumerate(spec.phase_names):
-        inside = np.flatnonzero((generations >= spec.phase_first[k])
-                                & (generations <= spec.phase_last[k]))
+    for k, name in enumerate(compiled.phase_names):
+        inside = np.flatnonzero((generations >= compiled.phase_first[k])
+                                & (generations <= compiled.phase_last[k]))
         if not len(inside):
             continue
-        if spec.phase_first[k]:
+        if compiled.phase_first[k]:
             ax.axvline(inside[0] - 0.5, color="black", linestyle="--", linewidth=1)
         ax.text((inside[0] + inside[-1]) / 2, 1.01, name, transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=9)
@@ -251,7 +251,7 @@ def _cross_means(analysis, metric: str, axes, label: str = "", **style) -> None:
     per evaluated phase (labelled `label` + "on <phase>"), on `axes`."""
     drift = analysis.drift
     rows = drift[(drift.source == "crosseval") & (drift.metric == metric)]
-    for k, name in enumerate(analysis.spec.phase_names):
+    for k, name in enumerate(analysis.compiled.phase_names):
         phase = rows[rows.eval_phase == name]
         axes.plot(phase.generation, phase["mean"], color=f"C{k}", marker="o", markersize=3,
                   label=f"{label}on {name}", **style)
@@ -260,14 +260,14 @@ def _cross_means(analysis, metric: str, axes, label: str = "", **style) -> None:
 def plot_outer_gap(analysis):
     """The inner gap (base return / aligned twin's) and the outer gap (intended return /
     intended twin's) per cross-evaluated generation, where `intended` differs from `value`."""
-    spec = analysis.spec
+    compiled = analysis.compiled
     if not analysis.summary["intended_differs"] or analysis.cross.empty:
         return None
     fig, ax = _figure(figsize=(8, 4))
     _cross_means(analysis, "twin_ratio", ax, "inner ")
     _cross_means(analysis, "intended_twin_ratio", ax, "outer ", linestyle="--")
     ax.axhline(1.0, color="grey", linewidth=0.8)
-    _mark_shifts(ax, spec, analysis.run.last_generation)
+    _mark_shifts(ax, compiled, analysis.run.last_generation)
     ax.set_xlabel("generation (cross-evaluated)")
     ax.set_ylabel("population mean ratio")
     ax.legend(loc="best", fontsize=8)
@@ -279,12 +279,12 @@ def plot_outer_gap(analysis):
 def plot_outcomes(analysis):
     """The share of episodes ended at a terminal object with no base return, per
     cross-evaluated generation and phase, where the scenario has terminal types."""
-    spec = analysis.spec
-    if not spec.terminal.any() or analysis.cross.empty:
+    compiled = analysis.compiled
+    if not compiled.terminal.any() or analysis.cross.empty:
         return None
     fig, ax = _figure(figsize=(8, 4))
     _cross_means(analysis, "ended_empty_handed_share", ax)
-    _mark_shifts(ax, spec, analysis.run.last_generation)
+    _mark_shifts(ax, compiled, analysis.run.last_generation)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("generation (cross-evaluated)")
     ax.set_ylabel("share of episodes")
@@ -296,12 +296,12 @@ def plot_outcomes(analysis):
 def plot_optimizers(analysis):
     """The share of optimizers (agents whose planner acts) per generation, where the genome
     chooses between an optimizer and a heuristic (kind `mixed`)."""
-    if not chooses_optimizers(analysis.spec.kind):
+    if not chooses_optimizers(analysis.compiled.kind):
         return None
     gens = analysis.run.generations
     fig, ax = _figure(figsize=(8, 3))
     ax.plot(gens.generation, gens.optimizer_share, color="C4")
-    _mark_shifts(ax, analysis.spec, analysis.run.last_generation)
+    _mark_shifts(ax, analysis.compiled, analysis.run.last_generation)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("generation")
     ax.set_ylabel("share of the population")

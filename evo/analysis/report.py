@@ -36,7 +36,7 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 
 def render(analysis, plots: dict) -> str:
     """The Markdown text of report.md."""
-    summary, spec = analysis.summary, analysis.spec
+    summary, compiled = analysis.summary, analysis.compiled
     run = summary["run"]
     phases = summary["phases"]
     out = [f"# Drift analysis: {run['scenario']}, seed {run['seed']}", ""]
@@ -67,23 +67,23 @@ def render(analysis, plots: dict) -> str:
                 f"{regain_text}.", ""]
     if not summary["shifts"]:
         out += ["No shift within the analysed generations.", ""]
-    if chooses_optimizers(spec.kind):  # the genome chooses: say what selection chose
+    if chooses_optimizers(compiled.kind):  # the genome chooses: say what selection chose
         shares = "; ".join(f"{numbers['optimizer_share']:.0%} at the end of {name}"
                            for name, numbers in phases.items()
                            if numbers.get("optimizer_share") is not None)
         out += [f"**Optimizers** (agents whose planner acts, read off the genome, not "
                 f"guessed from behaviour): {shares}.", ""]
     if "machines" in summary:
-        out += _machines(summary["machines"], spec.horizon_max)
+        out += _machines(summary["machines"], compiled.horizon_max)
 
     if summary["pairs"]:
         out += ["## Goal and capability generalisation", "",
                 "The population at the end of its phase of origin, on the fixed evaluation "
                 "episodes of each phase. Goal generalisation: base return on the target over "
                 "base return on the origin. Capability: internal return over that of the same "
-                f"`w` planning at the maximal horizon ({spec.horizon_max}), on the same episodes. Aligned-twin ratio: "
+                f"`w` planning at the maximal horizon ({compiled.horizon_max}), on the same episodes. Aligned-twin ratio: "
                 "base return over that of the same planner rewarded by the base objective.", ""]
-        if judged_from_behaviour(spec.kind):
+        if judged_from_behaviour(compiled.kind):
             out += ["Behavioural capability: the same ratio for the objective fitted to what "
                     "the agents consume, for planners and reactive policies alike; the "
                     "verdict uses it, since a policy's internal return is a valuation it "
@@ -102,17 +102,17 @@ def render(analysis, plots: dict) -> str:
             "over the phase's object types (mean over the population, and the elite: the "
             "fittest individual). Undefined where the reward is constant over the types.", ""]
     header = ["end of phase", "generation"]
-    for p in spec.phase_names:
+    for p in compiled.phase_names:
         header += [f"reward al. to {p} (mean / elite)", f"EPIC dist. to {p}",
                    f"twin ratio on {p}", f"behavioural al. on {p}"]
     rows = []
     for name, numbers in phases.items():
         row = [_label(name, numbers), numbers["generation"]]
-        for p in spec.phase_names:
+        for p in compiled.phase_names:
             ra = numbers["reward_alignment"][p]
             row += [f"{fmt(ra['mean'])} / {fmt(ra['elite'])}", fmt(ra["epic_distance_mean"]),
                     fmt(numbers.get("twin_ratio", {}).get(p)),
-                    fmt(numbers.get("behavioral_alignment", {}).get(p))]
+                    fmt(numbers.get("behavioural_alignment", {}).get(p))]
         rows.append(row)
     out += _table(header, rows)
 
@@ -155,8 +155,8 @@ def render(analysis, plots: dict) -> str:
             rp = numbers["revealed_preferences"]
             predicted = "; ".join(
                 f"{p}: {fmt(rp['predicted_alignment'][p])} (true {fmt(rp['true_alignment'][p])})"
-                for p in spec.phase_names)
-            rows.append([name, fmt(rp["behavioral_alignment"]), fmt(rp["reward_alignment"]),
+                for p in compiled.phase_names)
+            rows.append([name, fmt(rp["behavioural_alignment"]), fmt(rp["reward_alignment"]),
                          fmt(rp["revealed_fidelity"]), fmt(rp["reward_recovery"]), predicted])
         out += _table(["behaviour at end of", "behavioural al.", "reward al. (true)",
                        "fidelity", "recovery", "predicted alignment"], rows)
@@ -170,7 +170,7 @@ def render(analysis, plots: dict) -> str:
             "while the base objective misses what was intended has the first near 1 and the "
             "second well below it.", ""]
     rows = []
-    for name in spec.phase_names:
+    for name in compiled.phase_names:
         numbers = phases.get(name, {})
         rows.append([name, fmt(summary["outer_alignment"][name]),
                      fmt(numbers.get("base_return_mean")),
@@ -244,20 +244,20 @@ def _label(phase: str, numbers: dict) -> str:
 
 def _lineage_section(analysis) -> list[str]:
     """A few rows of the final elite's ancestral line: how its `w` moved."""
-    line, spec = analysis.lineage, analysis.spec
+    line, compiled = analysis.lineage, analysis.compiled
     if line.empty:
         return []
     wanted = set(np.linspace(0, len(line) - 1, num=min(len(line), 8)).round().astype(int))
-    for first in spec.phase_first:  # the generations around each shift
+    for first in compiled.phase_first:  # the generations around each shift
         wanted |= set(np.flatnonzero(line.generation.isin([first - 1, first])))
     rows = []
     for i in sorted(wanted):
         row = line.iloc[i]
         rows.append([int(row.generation), int(row.id),
-                     *[fmt(row[c]) for c in spec.weight_columns], int(row.horizon),
-                     *[fmt(row[f"reward_alignment_{p}"]) for p in spec.phase_names]])
-    header = ["generation", "id", *[c for c in spec.weight_columns], "horizon",
-              *[f"al. to {p}" for p in spec.phase_names]]
+                     *[fmt(row[c]) for c in compiled.weight_columns], int(row.horizon),
+                     *[fmt(row[f"reward_alignment_{p}"]) for p in compiled.phase_names]])
+    header = ["generation", "id", *[c for c in compiled.weight_columns], "horizon",
+              *[f"al. to {p}" for p in compiled.phase_names]]
     text = ["## The elite's lineage", "",
             f"The ancestral line of the last generation's fittest individual (id "
             f"{int(line.id.iloc[-1])}), followed through parent ids back to generation "

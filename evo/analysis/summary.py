@@ -28,27 +28,27 @@ def _number(value):
 def end_generations(analysis) -> dict[str, int]:
     """For each phase evolved in and reached: the generation its numbers are read at (the
     last cross-evaluated one in it when there is one, else its last analysed generation)."""
-    spec, last = analysis.spec, analysis.run.last_generation
+    compiled, last = analysis.compiled, analysis.run.last_generation
     cross = analysis.cross
     ends = {}
-    for k in spec.evolved:
-        name = spec.phase_names[k]
-        if spec.phase_first[k] > last:
+    for k in compiled.evolved:
+        name = compiled.phase_names[k]
+        if compiled.phase_first[k] > last:
             break
         evaluated = cross.generation[cross.phase == name] if not cross.empty else []
-        ends[name] = int(max(evaluated)) if len(evaluated) else int(min(spec.phase_last[k], last))
+        ends[name] = int(max(evaluated)) if len(evaluated) else int(min(compiled.phase_last[k], last))
     return ends
 
 
-def outer_alignment(spec) -> dict[str, float]:
+def outer_alignment(compiled) -> dict[str, float]:
     """Weighted correlation of `intended` with `value` on each phase (outer alignment)."""
-    rho = [weighted_pearson(spec.intended, spec.values, q)[0] for q in spec.frequencies]
-    return dict(zip(spec.phase_names, rho))
+    rho = [weighted_pearson(compiled.intended, compiled.values, q)[0] for q in compiled.frequencies]
+    return dict(zip(compiled.phase_names, rho))
 
 
 def phase_summary(analysis, name: str, generation: int) -> dict:
     """The numbers of the population at the end of one phase."""
-    spec = analysis.spec
+    compiled = analysis.compiled
     gens = analysis.run.generations.set_index("generation")
     ind = analysis.individuals[analysis.individuals.generation == generation]
     cross = analysis.cross[analysis.cross.generation == generation] if not analysis.cross.empty \
@@ -58,7 +58,7 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     out = {
         "generation": generation,
         "phase_complete": bool(analysis.run.last_generation
-                               >= spec.phase_last[spec.phase_index(name)]),
+                               >= compiled.phase_last[compiled.phase_index(name)]),
         "fitness_mean": _number(row.fitness_mean),
         "base_return_mean": _number(row.base_return_mean),
         "intended_return_mean": _number(row.intended_return_mean),
@@ -70,35 +70,35 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
                 "median": _number(ind[f"reward_alignment_{p}"].median()),
                 "elite": _number(ind.loc[ind.champion, f"reward_alignment_{p}"].mean()),
                 "epic_distance_mean": _number(ind[f"epic_distance_{p}"].mean())}
-            for p in spec.phase_names
+            for p in compiled.phase_names
         },
     }
     if by_phase is None:
         return out
     means = by_phase[["twin_ratio", "intended_twin_ratio", "capability",
-                      "behavioral_alignment", *OUTCOME_COLUMNS]].mean()
-    evaluated = [p for p in spec.phase_names if p in means.index]
-    for column in ("twin_ratio", "intended_twin_ratio", "capability", "behavioral_alignment"):
+                      "behavioural_alignment", *OUTCOME_COLUMNS]].mean()
+    evaluated = [p for p in compiled.phase_names if p in means.index]
+    for column in ("twin_ratio", "intended_twin_ratio", "capability", "behavioural_alignment"):
         out[column] = {p: _number(means.loc[p, column]) for p in evaluated}
-    if spec.terminal.any():  # without terminal types no episode ends early: nothing to say
+    if compiled.terminal.any():  # without terminal types no episode ends early: nothing to say
         out["outcomes"] = {p: {c: _number(means.loc[p, c]) for c in OUTCOME_COLUMNS}
                            for p in evaluated}
     own = cross[cross.eval_phase == name]
     out["revealed_preferences"] = {
-        "behavioral_alignment": _number(own.behavioral_alignment.mean()),
+        "behavioural_alignment": _number(own.behavioural_alignment.mean()),
         "reward_alignment": _number(own.reward_alignment.mean()),
         "revealed_fidelity": _number(own.revealed_fidelity.mean()),
         "reward_recovery": _number(own.reward_recovery.mean()),
         "predicted_alignment": {p: _number(own[f"predicted_alignment_{p}"].mean())
-                                for p in spec.phase_names},
+                                for p in compiled.phase_names},
         "true_alignment": {p: _number(ind[f"reward_alignment_{p}"].mean())
-                           for p in spec.phase_names},
+                           for p in compiled.phase_names},
     }
-    if spec.flag_names:  # the reward against value in each state, on its own phase
-        out["reward_by_flag"] = reward_by_flag(ind, spec)
+    if compiled.flag_names:  # the reward against value in each state, on its own phase
+        out["reward_by_flag"] = reward_by_flag(ind, compiled)
         out["reward_alignment_by_flag"] = {
             "none": _number(own.reward_alignment.mean()),
-            **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in spec.flag_names},
+            **{f: _number(own[f"reward_alignment_if_{f}"].mean()) for f in compiled.flag_names},
             "all states": _number(own.reward_alignment_states.mean())}
     classes = analysis.classes[analysis.classes.generation == generation]
     counts = classes["class"].value_counts(normalize=True)
@@ -110,49 +110,49 @@ def phase_summary(analysis, name: str, generation: int) -> dict:
     return out
 
 
-def reward_by_flag(ind: pd.DataFrame, spec) -> dict:
+def reward_by_flag(ind: pd.DataFrame, compiled) -> dict:
     """The population's mean internal reward for each type with no flag on and with each
     flag on: {"none" or flag: {type: mean R}}."""
-    genes = ind[list(spec.layout.names)].to_numpy(np.float64)
-    rewards, extra = spec.rewards(genes), spec.flag_rewards(genes)
-    states = {"none": rewards, **{f: rewards + extra[:, k] for k, f in enumerate(spec.flag_names)}}
-    return {state: {t: _number(r[:, i].mean()) for i, t in enumerate(spec.object_names)}
+    genes = ind[list(compiled.layout.names)].to_numpy(np.float64)
+    rewards, extra = compiled.rewards(genes), compiled.flag_rewards(genes)
+    states = {"none": rewards, **{f: rewards + extra[:, k] for k, f in enumerate(compiled.flag_names)}}
+    return {state: {t: _number(r[:, i].mean()) for i, t in enumerate(compiled.object_names)}
             for state, r in states.items()}
 
 
-def flags_summary(spec) -> dict:
+def flags_summary(compiled) -> dict:
     """The scenario's flags: which are context, each type's value in each state (no flag,
     each flag alone) and the states in which a type cannot be consumed."""
-    states = {"none": 0, **{f: 1 << k for k, f in enumerate(spec.flag_names)}}
-    values = {"none": spec.values,
-              **{f: spec.values + spec.flag_values[k] for k, f in enumerate(spec.flag_names)}}
+    states = {"none": 0, **{f: 1 << k for k, f in enumerate(compiled.flag_names)}}
+    values = {"none": compiled.values,
+              **{f: compiled.values + compiled.flag_values[k] for k, f in enumerate(compiled.flag_names)}}
     return {
-        "names": list(spec.flag_names),
-        "context": [spec.flag_names[k] for k in spec.context_flags],
-        "values": {s: {t: _number(v[i]) for i, t in enumerate(spec.object_names)}
+        "names": list(compiled.flag_names),
+        "context": [compiled.flag_names[k] for k in compiled.context_flags],
+        "values": {s: {t: _number(v[i]) for i, t in enumerate(compiled.object_names)}
                    for s, v in values.items()},
-        "blocked": {t: [s for s, mask in states.items() if not spec.consumable(mask)[i]]
-                    for i, t in enumerate(spec.object_names)},
+        "blocked": {t: [s for s, mask in states.items() if not compiled.consumable(mask)[i]]
+                    for i, t in enumerate(compiled.object_names)},
     }
 
 
 def summarise(analysis) -> dict:
     """The whole summary.json of an analysis."""
-    run, spec = analysis.run, analysis.spec
+    run, compiled = analysis.run, analysis.compiled
     scenario = run.scenario
     line = analysis.lineage
     out = {
         "run": {
             "path": str(run.path), "scenario": scenario.name, "seed": scenario.seed,
-            "agent_kind": spec.kind.name, "status": run.meta.get("status", "unknown"),
+            "agent_kind": compiled.kind.name, "status": run.meta.get("status", "unknown"),
             "complete": run.complete, "last_generation": run.last_generation,
-            "total_generations": int(spec.phase_last[-1]) + 1,
+            "total_generations": int(compiled.phase_last[-1]) + 1,
             "population": scenario.ga.population,
         },
         "notes": list(analysis.notes),
         "thresholds": analysis.thresholds.as_dict(),
-        "outer_alignment": {p: _number(v) for p, v in outer_alignment(spec).items()},
-        "intended_differs": bool(not np.array_equal(spec.intended, spec.values)),
+        "outer_alignment": {p: _number(v) for p, v in outer_alignment(compiled).items()},
+        "intended_differs": bool(not np.array_equal(compiled.intended, compiled.values)),
         "phases": {name: phase_summary(analysis, name, g)
                    for name, g in end_generations(analysis).items()},
         "pairs": [{k: _number(v) if not isinstance(v, str) else v for k, v in row.items()}
@@ -163,16 +163,16 @@ def summarise(analysis) -> dict:
             "final_elite_id": int(line.id.iloc[-1]),
             "first_generation": int(line.generation.iloc[0]),
             "w_first": {f: _number(line[c].iloc[0])
-                        for f, c in zip(spec.feature_names, spec.weight_columns)},
+                        for f, c in zip(compiled.feature_names, compiled.weight_columns)},
             "w_last": {f: _number(line[c].iloc[-1])
-                       for f, c in zip(spec.feature_names, spec.weight_columns)},
+                       for f, c in zip(compiled.feature_names, compiled.weight_columns)},
         },
     }
-    if spec.flag_names:
-        out["flags"] = flags_summary(spec)
+    if compiled.flag_names:
+        out["flags"] = flags_summary(compiled)
     if not analysis.context.empty:
         out["context_gap"] = gap_summary(analysis.context)
-    if judged_from_behaviour(spec.kind) and not analysis.cross.empty:
+    if judged_from_behaviour(compiled.kind) and not analysis.cross.empty:
         out["machines"] = machine_summary(analysis.cross)
     return out
 
@@ -232,8 +232,3 @@ def flatten(summary: dict) -> dict:
 def _column(text: str) -> str:
     """A class name as part of a column name: `pseudo-aligned` -> `pseudo_aligned`."""
     return text.replace("-", "_").replace(" ", "_")
-
-
-def sweep_table(rows: list[dict]) -> pd.DataFrame:
-    """The combined table of several runs, one row each."""
-    return pd.DataFrame(rows)

@@ -27,7 +27,7 @@ def replay(run_dir, generation: int | None = None, individual="elite", phase=Non
 def replay_run(run, generation: int | None = None, individual="elite", phase=None,
                k: int = 0) -> list[Episode]:
     """`replay` of a run already loaded (`evo.store.read.load_run`)."""
-    compiled = run.spec
+    compiled = run.compiled
     if generation is None:
         generation = min(int(compiled.phase_last[compiled.evolved[0]]), run.last_generation)
     rows = run.individuals[run.individuals.generation == generation]

@@ -19,12 +19,12 @@ from evo.scenario import CompiledScenario, compile_scenario, load_scenario
 
 
 @dataclass(frozen=True)
-class Run:
+class LoadedRun:
     """A run directory read for analysis, every table cut to `last_generation`."""
 
     path: Path
     scenario: object  # evo.scenario.Scenario
-    spec: CompiledScenario  # the scenario's arrays and the columns of its CSVs
+    compiled: CompiledScenario  # the scenario's arrays and the columns of its CSVs
     meta: dict
     generations: pd.DataFrame
     individuals: pd.DataFrame
@@ -40,25 +40,25 @@ def is_run_dir(path: Path) -> bool:
     return (path / "config.toml").is_file() and (path / "generations.csv").is_file()
 
 
-def load_run(path) -> Run:
+def load_run(path) -> LoadedRun:
     """Read a run directory; a partial run is cut to its last complete generation, with a note."""
     path = Path(path)
     if not path.is_dir() or not (path / "config.toml").is_file():
         raise UserError(f"{path}: not a run directory (no config.toml)")
     scenario = load_scenario(str(path / "config.toml"))
-    spec = compile_scenario(scenario)
+    compiled = compile_scenario(scenario)
     notes = []
     meta = _read_meta(path, notes)
     # Every column the run declares (evo.scenario.records), so writer and reader agree.
     generations, individuals, crosseval = (
         _read_csv(path / name, notes, columns)
-        for name, columns in spec.columns.headers().items())
+        for name, columns in compiled.columns.headers().items())
     if generations.empty:
         raise UserError(f"{path / 'generations.csv'}: no complete generation to analyse yet")
     last = int(generations.generation.max())
     if list(generations.generation) != list(range(last + 1)):
         raise UserError(f"{path / 'generations.csv'}: generations are not 0..{last} in order")
-    total = int(spec.phase_last[-1]) + 1
+    total = int(compiled.phase_last[-1]) + 1
     if last >= total:
         raise UserError(f"{path / 'generations.csv'}: generation {last} is past the "
                         f"scenario's {total} generations")
@@ -72,7 +72,7 @@ def load_run(path) -> Run:
         notes.append(f"meta.json says status {status!r} though every generation is present.")
     individuals = individuals[individuals.generation <= last].reset_index(drop=True)
     crosseval = crosseval[crosseval.generation <= last].reset_index(drop=True)
-    unknown = set(crosseval.eval_phase) - set(spec.phase_names)
+    unknown = set(crosseval.eval_phase) - set(compiled.phase_names)
     if unknown:
         raise UserError(f"{path / 'crosseval.csv'}: unknown eval_phase {sorted(unknown)[0]!r} "
                         "(not a phase of config.toml)")
@@ -89,8 +89,8 @@ def load_run(path) -> Run:
     if crosseval.empty:
         notes.append("No cross-evaluation recorded yet: generalisation and classes are "
                      "not available.")
-    return Run(path, scenario, spec, meta, generations, individuals, crosseval, last, complete,
-               tuple(notes))
+    return LoadedRun(path, scenario, compiled, meta, generations, individuals, crosseval, last,
+                     complete, tuple(notes))
 
 
 def _read_meta(path: Path, notes: list) -> dict:

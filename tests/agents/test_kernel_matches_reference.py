@@ -93,7 +93,7 @@ def populations(draw, num_types: int, num_flags: int = 0, max_agents: int = 3) -
                                max_size=num_agents))),
         # About one agent in four wanders (the `random` kind), one in four is reactive.
         np.array(draw(st.lists(st.sampled_from([codes.MACHINE_PLANNER] * 2
-                                               + [codes.MACHINE_WANDER, codes.MACHINE_REACTIVE]),
+                                               + [codes.MACHINE_RANDOM, codes.MACHINE_REACTIVE]),
                                min_size=num_agents, max_size=num_agents)), dtype=np.int64),
         np.array(flag_reward, dtype=np.float64).reshape(num_agents, num_flags, num_types),
         # Biases and wall weights from the tied values (ties between actions are common),
@@ -171,7 +171,7 @@ def small_population(num_agents: int, num_types: int, seed: int) -> AgentParams:
     reward[0] = 0.5  # all types tied
     return AgentParams(reward, rng.integers(1, 13, num_agents),
                        rng.uniform(0.5, 0.999, num_agents),
-                       np.where(np.arange(num_agents) == 1, codes.MACHINE_WANDER,
+                       np.where(np.arange(num_agents) == 1, codes.MACHINE_RANDOM,
                                 codes.MACHINE_PLANNER))
 
 

@@ -38,7 +38,7 @@ def test_key_reference_is_generated_from_the_schema(capsys):
     assert (REPO / "docs" / "scenario-keys.md").read_text() == printed
     # Every section and a key of each, with its type and default.
     for line in ("## `[[phases.variants]]`", "| `respawn` | list of string | `[]` |",
-                 "| `height` | integer (>= 1, <= 101) | `11` |", "| `random` | wander |"):
+                 "| `height` | integer (>= 1, <= 101) | `11` |", "| `random` | random |"):
         assert line in printed
 
 

@@ -228,7 +228,7 @@ def test_a_reward_unlike_fitness_that_beats_its_twin_is_named_not_misaligned(tin
         own = (cross.generation == last.generation.iloc[0]) & (cross.id == ident) \
             & (cross.eval_phase == cross.phase)
         cross.loc[own, ["twin_ratio", "reward_alignment_states"]] = [ratio, rho]
-    classes = classify(cross, analysis.spec, Thresholds()).set_index(["generation", "id"])
+    classes = classify(cross, analysis.compiled, Thresholds()).set_index(["generation", "id"])
     generation = int(last.generation.iloc[0])
     flagged = [bool(classes.loc[(generation, i), "reward_beats_fitness"]) for i in ids]
     assert flagged == [True, False, False]

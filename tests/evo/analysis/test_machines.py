@@ -97,7 +97,7 @@ def test_which_capability_judges_a_kind_is_the_table_of_machines_word():
         {"generation": 5, "phase": "ancestral", "eval_phase": phase, "base_return": base,
          "mesa_return": mesa, "intended_return": base, "aligned_twin_return": 10.0,
          "max_horizon_mesa_return": 10.0, "reward_alignment": 0.9,
-         "behavioral_alignment": 0.9, "reward_recovery": 0.9, "behavioural_capability": judged}
+         "behavioural_alignment": 0.9, "reward_recovery": 0.9, "behavioural_capability": judged}
         for phase, base, mesa, judged in (("ancestral", 10.0, 10.0, 1.0),
                                           ("modern", 1.0, 9.0, 0.2))])
     planning_only = KINDS["mixed"]._replace(machines=(MACHINE_PLANNER,), choose=None)

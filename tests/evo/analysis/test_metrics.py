@@ -102,7 +102,7 @@ def test_behavioural_alignment_from_consumption_alone(three):
     + 0.25*0.75 = 0.25, var_rate = 0.1875, so rho = 0.25 / sqrt(0.1875) = 0.5774."""
     frame = with_individual_metrics(
         individual(three, 1.0, -1.0, consumed_fruit=2.0, consumed_candy=1.0), three)
-    assert math.isclose(frame.behavioral_alignment[0], 0.25 / math.sqrt(0.1875), rel_tol=1e-12)
+    assert math.isclose(frame.behavioural_alignment[0], 0.25 / math.sqrt(0.1875), rel_tol=1e-12)
     assert np.allclose(consumption_rates([[2.0, 1.0, 0.0]], three.counts[0]), [[1, 1, 0]])
 
 

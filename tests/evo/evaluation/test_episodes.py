@@ -17,7 +17,7 @@ def test_the_loop_the_analysis_and_the_replay_play_the_same_episodes(tmp_path):
     evaluation episode k of that phase."""
     out = start("evolution", TINY, tmp_path, quiet=True)
     run = load_run(out)
-    spec, cross, ind = run.spec, run.crosseval, run.individuals
+    spec, cross, ind = run.compiled, run.crosseval, run.individuals
     generation = int(cross.generation.max())
     genes = ind[ind.generation == generation].sort_values("id")
     params = spec.decode(genes[list(spec.layout.names)].to_numpy(np.float64))

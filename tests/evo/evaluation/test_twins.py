@@ -33,8 +33,8 @@ def test_a_policys_aligned_twin_is_the_same_policy_valuing_each_type_by_value():
         np.testing.assert_array_equal(twin.policy, own.policy)
 
 
-def test_a_wanderers_twins_plan_and_the_boosted_twins_search_to_the_maximal_horizon():
-    """A wanderer pursues nothing, so its twins plan with `value` (`intended`) at its own
+def test_a_random_agents_twins_plan_and_the_boosted_twins_search_to_the_maximal_horizon():
+    """A random agent pursues nothing, so its twins plan with `value` (`intended`) at its own
     horizon; the boosted ones, it and its aligned twin, search to the maximal horizon."""
     from evo.evaluation import twins
 

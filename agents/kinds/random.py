@@ -5,7 +5,7 @@ Its genome is the planner's, unused: a zero reward, so its wander avoids nothing
 
 import numpy as np
 
-from agents.codes import MACHINE_WANDER
+from agents.codes import MACHINE_RANDOM
 from agents.kinds import planner
 from agents.kinds.base import AgentKind
 
@@ -20,6 +20,6 @@ def flag_reward(genomes, layout, features, flag_values) -> np.ndarray:
     return np.zeros((genomes.shape[0],) + np.shape(flag_values), dtype=np.float64)
 
 
-KIND = AgentKind("random", (MACHINE_WANDER,), planner.genes, reward, evolved_reward=False,
+KIND = AgentKind("random", (MACHINE_RANDOM,), planner.genes, reward, evolved_reward=False,
                  flag_reward=flag_reward,
                  description="always wanders (the non-optimizer floor)")

@@ -1,5 +1,6 @@
 """Where a sweep's points run: a local process pool, or a dask.distributed cluster."""
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -72,26 +73,10 @@ def run_dask(sweep, out, points, settings, scheduler, workers, threads, finished
     Dask reschedules the point of a worker that dies; the point then resumes from its
     checkpoint. On a cluster the numba cache goes to each node's local disk.
     """
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
-    except ImportError:
-        raise UserError("the dask backend needs dask.distributed: "
-                        "pip install 'basemesa[cluster]'") from None
     threads = threads or settings.threads_per_worker
-    workers = workers or settings.workers
-    scheduler = scheduler or settings.scheduler
-    cluster = None
-    if scheduler:
-        client, remote = Client(scheduler), True
-    elif settings.jobqueue:
-        cluster, remote = _jobqueue_cluster(settings), True
-        cluster.scale(jobs=workers)
-        client = Client(cluster)
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client, remote = Client(cluster), False
-    try:
+    with dask_client(settings, scheduler, workers) as (client, remote):
+        from dask.distributed import as_completed as dask_completed
+
         futures = {
             client.submit(run_point, sweep.scenario, point.overrides, str(out / point.name),
                           threads, remote, key=f"basemesa-{sweep.name}-{point.name}",
@@ -104,6 +89,33 @@ def run_dask(sweep, out, points, settings, scheduler, workers, threads, finished
             except Exception as exc:  # the point's workers kept dying
                 result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
             finished(futures[future], result)
+
+
+@contextlib.contextmanager
+def dask_client(settings, scheduler=None, workers=None):
+    """A client of the sweep's dask cluster, and whether its workers may be remote: the
+    given scheduler, else a jobqueue or local cluster of `workers` workers (jobs) listening
+    on the [dask] host; the cluster is closed on exit."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError("the dask backend needs dask.distributed: "
+                        "pip install 'basemesa[cluster]'") from None
+    workers = workers or settings.workers
+    scheduler = scheduler or settings.scheduler
+    cluster = None
+    if scheduler:
+        client, remote = Client(scheduler), True
+    elif settings.jobqueue:
+        cluster, remote = _jobqueue_cluster(settings), True
+        cluster.scale(jobs=workers)
+        client = Client(cluster)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, host=settings.host)
+        client, remote = Client(cluster), False
+    try:
+        yield client, remote
     finally:
         client.close()
         if cluster is not None:
@@ -117,7 +129,15 @@ def _jobqueue_cluster(settings):
     except ImportError:
         raise UserError("dask.jobqueue is needed: pip install 'basemesa[cluster]'") from None
     kind = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}
+    options = dict(settings.cluster)
     try:
-        return kind[settings.jobqueue](**settings.cluster)
+        if settings.host:  # the scheduler here, and each worker job through its command line
+            extra = options.get("worker_extra_args", [])
+            if not isinstance(extra, list):
+                raise TypeError("worker_extra_args must be a list")
+            options["scheduler_options"] = {**options.get("scheduler_options", {}),
+                                            "host": settings.host}
+            options["worker_extra_args"] = [*extra, "--host", settings.host]
+        return kind[settings.jobqueue](**options)
     except (TypeError, ValueError) as exc:
         raise UserError(f"dask.cluster: {exc}") from None

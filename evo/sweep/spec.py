@@ -13,7 +13,7 @@ A sweep file (TOML):
     "phases.modern.generations" = [10, 20]
 
 Optional tables set up the backends: `[local]` (workers, threads_per_worker), `[dask]`
-(workers, threads_per_worker, scheduler, jobqueue and its `cluster` settings) and
+(workers, threads_per_worker, scheduler, host, jobqueue and its `cluster` settings) and
 `[slurm]` (the `sbatch` resources of `--emit-slurm`). A point's CSVs depend only on its
 overrides and seed, so they are the same whichever backend or worker ran it.
 """
@@ -54,10 +54,29 @@ class DaskSettings(_Section):
     """numba threads in each worker (each worker runs one point at a time)"""
     scheduler: str | None = None
     """address of an existing scheduler, e.g. tcp://host:8786"""
+    host: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:%\[\]-]+$")
+    """address the scheduler and workers that evo starts listen on, e.g. "127.0.0.1" to
+    keep a one-machine cluster off the network (default: dask's own, loopback for a
+    LocalCluster, the machine's address for jobqueue)"""
     jobqueue: Literal["slurm", "pbs"] | None = None
     """start workers as batch jobs through dask-jobqueue"""
     cluster: dict[str, Any] = {}
     """keyword arguments of the jobqueue cluster (cores, memory, walltime, queue, ...)"""
+
+    @model_validator(mode="after")
+    def _one_binding(self) -> "DaskSettings":
+        if self.host is None:
+            return self
+        if self.scheduler is not None:
+            raise ValueError("host: evo starts no scheduler when one is given (scheduler); "
+                             "set one of them")
+        options = self.cluster.get("scheduler_options", {})
+        given = ["cluster.interface"] * ("interface" in self.cluster) + [
+            f"cluster.scheduler_options.{key}" for key in ("host", "interface")
+            if isinstance(options, dict) and key in options]
+        if given:
+            raise ValueError(f"host: {given[0]} binds too; set one of them")
+        return self
 
 
 # What may stand in an #SBATCH value and an #SBATCH option: no space, quote, line break or

@@ -7,6 +7,7 @@ waits for them through SLURM itself (`sbatch --wait`, `squeue`); the jobs' own t
 bound how long anything can wait.
 """
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -57,7 +58,12 @@ DASK = '''[dask]
 jobqueue = "slurm"
 workers = 2
 threads_per_worker = 1
+host = "127.0.0.1"
 '''
+
+# What a dask worker's log says of where it listens and which scheduler it joined (the
+# nanny's address is quoted).
+ADDRESS_LINE = re.compile(r"(Start worker at|Start Nanny at|Registered to):\s+'?([^\s']+)")
 
 
 def evo(*args, cwd: Path) -> subprocess.Popen:
@@ -169,8 +175,9 @@ def test_emitted_array_gives_the_local_backends_bytes(tmp_path):
 
 def test_dask_jobqueue_slurm_cluster_gives_the_local_backends_bytes(tmp_path):
     """`--backend dask` with `jobqueue = "slurm"`: the workers are SLURM jobs that
-    dask-jobqueue submits; every point `done` with the local backend's bytes, and the worker
-    jobs are gone when the sweep ends."""
+    dask-jobqueue submits; every point `done` with the local backend's bytes, each worker's
+    log says it and its nanny listened on the sweep file's host (127.0.0.1) and joined a
+    scheduler there, and the worker jobs are gone when the sweep ends."""
     local = reference(tmp_path, SHORT)
     logs = tmp_path / "dask-logs"
     text = SHORT + DASK + ("[dask.cluster]\ncores = 1\nprocesses = 1\nmemory = \"1GB\"\n"
@@ -185,7 +192,12 @@ def test_dask_jobqueue_slurm_cluster_gives_the_local_backends_bytes(tmp_path):
     assert finished(local) == 0
     assert statuses(out) == ["done"] * 8
     assert points(out) == points(tmp_path / "reference")
-    assert list(logs.glob("*.out")) or list(logs.glob("*.err")), "no worker job ran"
+    said = [line for log in sorted(logs.glob("*.*")) for line in log.read_text().splitlines()]
+    assert said, "no worker job ran"
+    addresses = [m.groups() for m in map(ADDRESS_LINE.search, said) if m]
+    assert {what for what, _ in addresses} == {"Start worker at", "Start Nanny at",
+                                               "Registered to"}, said
+    assert all(a.startswith("tcp://127.0.0.1:") for _, a in addresses), addresses
     left = subprocess.run(["squeue", "-h", "-n", "basemesa-dask", "-o", "%i %T"],
                           capture_output=True, text=True).stdout
     while left.strip():  # dask-jobqueue cancels its jobs as it closes; squeue may lag

@@ -11,6 +11,7 @@ from evo.cli import main
 from evo.scenario import load_scenario
 from evo.study.aggregate import COLUMNS
 from evo.study.spec import builtin_names, load_study
+from evo.sweep.spec import load_sweep
 from tests.evo.helpers import TINY, assert_real_plot
 
 # Written only here: another scenario's keys, another swept key, a group, both sources.
@@ -46,6 +47,8 @@ shape = "above"
 threshold = 0.5
 at = [0]
 source = "horizons start at 1"
+[dask]
+host = "127.0.0.1"
 '''.format(tiny="\n".join(f'"{k}" = {v}' for k, v in (item.split("=") for item in TINY)))
 
 
@@ -100,7 +103,8 @@ def test_every_builtin_study_runs_quick(tmp_path, name, capsys):
 def test_a_study_written_here_runs_and_repeats_to_the_byte(tmp_path):
     """A study file with another scenario, another swept key, a group, a `*` path and a
     drift quantity runs end to end; run again into another directory, and on the dask
-    backend, study.csv and values.csv are the same bytes."""
+    backend (its cluster on the study's [dask] host), study.csv and values.csv are the same
+    bytes."""
     path = write_study(tmp_path)
     study = load_study(str(path))
     outs = [tmp_path / "a", tmp_path / "b", tmp_path / "dask"]
@@ -108,6 +112,7 @@ def test_a_study_written_here_runs_and_repeats_to_the_byte(tmp_path):
     assert main(["study", str(path), "--out", str(outs[1]), "--quiet", "--workers", "1"]) == 0
     assert main(["study", str(path), "--out", str(outs[2]), "--quiet", "--backend",
                  "dask"]) == 0
+    assert load_sweep(outs[2] / "sweep.toml").spec.dask.host == "127.0.0.1"
     table = check_outputs(outs[0], study)
     features = load_scenario("evolution").features
     assert list(dict.fromkeys(table.quantity)) == ["after", "horizon",
@@ -154,6 +159,7 @@ def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
     (("values = [0, 6, 24]", "values = [0, 6, 6]"), "axis: values: each value once"),
     (("scenario = \"evolution\"", "scenario = \"evolution\"\ncolour = 1"),
      "colour: Extra inputs are not permitted"),
+    (('host = "127.0.0.1"', 'host = ""'), "dask.host: String should match pattern"),
 ])
 def test_mistakes_in_a_study_file_are_one_line(tmp_path, capsys, change, message):
     """Each mistake: one line naming the file or key and the problem, exit 2."""

@@ -14,6 +14,7 @@ import pytest
 from evo.cli import main
 from evo.errors import UserError
 from evo.analysis.many import collect
+from evo.sweep.backends import dask_client
 from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.sweep.spec import load_sweep
 from tests.evo.helpers import csv_bytes, evo_args, evo_env
@@ -29,6 +30,8 @@ seeds = [0, 1]
 "record.crosseval_episodes" = 2
 [grid]
 "phases.ancestral.generations" = [3, 4]
+[dask]
+host = "127.0.0.1"
 [slurm]
 cpus_per_task = 2
 mem = "3G"
@@ -83,11 +86,19 @@ def test_points_are_the_product_of_grid_zip_and_seeds(tmp_path):
     (SWEEP + 'name = "x\\ny"\n', "name"),
     (SWEEP.replace('[slurm]', '[slurm]\nextra = ["--qos=a b"]'), "slurm.extra"),
     (SWEEP.replace('[slurm]', '[slurm]\nsetup = ["a\\nb"]'), "slurm.setup"),
+    (SWEEP.replace('host = "127.0.0.1"', 'host = ""'), "dask.host"),
+    (SWEEP.replace('host = "127.0.0.1"', 'host = "127.0.0.1 --evil"'), "dask.host"),
+    (SWEEP.replace('host = "127.0.0.1"', 'hots = "127.0.0.1"'), "dask.hots"),
+    (SWEEP.replace('host = "127.0.0.1"', 'host = "127.0.0.1"\nscheduler = "tcp://127.0.0.1:8786"'),
+     "host: evo starts no scheduler when one is given"),
+    (SWEEP.replace('host = "127.0.0.1"', 'host = "127.0.0.1"\ncluster = { interface = "lo" }'),
+     "host: cluster.interface binds too"),
 ])
 def test_bad_sweep_files_are_one_line_and_write_nothing(tmp_path, capsys, text, message):
     """An empty grid, a typo in a key, unequal zip lists, no seeds, an unknown key, broken
     TOML, the same point twice (a seed or a value repeated, 0.1 and 0.10), values that
-    would put lines or commands into the SLURM script: one line naming the file and the
+    would put lines or commands into the SLURM script, an empty or unknown dask host or one
+    beside a scheduler or interface that binds instead: one line naming the file and the
     problem, exit 2, no sweep directory."""
     path = write_sweep(tmp_path, text)
     out = tmp_path / "out"
@@ -112,6 +123,19 @@ def test_local_and_dask_give_identical_points_and_a_rerun_skips_them(tmp_path):
     before = point_csvs(local)
     assert run_sweep(sweep, local, "local", workers=2, threads=1, quiet=True) == 0
     assert point_csvs(local) == before
+
+
+def test_the_dask_scheduler_and_workers_listen_on_the_sweep_files_host(tmp_path):
+    """The cluster that `--backend dask` starts for a sweep file with `[dask] host =
+    "127.0.0.1"`: the scheduler, both workers and their nannies are on that address."""
+    sweep = load_sweep(write_sweep(tmp_path))
+    with dask_client(sweep.spec.dask, workers=2) as (client, remote):
+        client.wait_for_workers(2)
+        info = client.scheduler_info()
+    workers = info["workers"]
+    addresses = [info["address"], *workers, *(w["nanny"] for w in workers.values())]
+    assert len(addresses) == 5 and not remote
+    assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
 
 
 def test_one_broken_point_does_not_stop_the_others(tmp_path, capsys):

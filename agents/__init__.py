@@ -2,7 +2,8 @@
 
 - `world`: one phase's environment as a `WorldSpec`, and the draw order of an episode;
 - `rng`: SplitMix64, the one random stream of an episode;
-- `genome`: the genome's layout (`GenomeLayout`) and decoded agents (`AgentParams`);
+- `genome`: the genome's layout (`GenomeLayout`), decoded agents (`AgentParams`) and one
+  of them (`Agent`);
 - `kinds/`: one module per agent kind, and the registry `KINDS`;
 - `kernel`: the numba kernel, `evaluate(params, world, seeds)`;
 - `reference`: the same semantics in plain Python, the specification;

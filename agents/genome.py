@@ -48,6 +48,19 @@ class AgentParams(NamedTuple):
     radius: np.ndarray | None = None  # (P,) int64: a reactive policy's view radius
 
 
+class Agent(NamedTuple):
+    """One agent of an `AgentParams`, its row p: the fields in the same order, none None
+    (what the kernel plays; `agents.kernel` casts and fills them)."""
+
+    reward: np.ndarray  # (T,) float64: the internal reward R of each object type
+    horizon: int  # int64: search depth of the planner
+    gamma: float  # float64: discount of planning values
+    machine: int  # int64: the decision procedure that acts (agents.kinds.MACHINES)
+    flag_reward: np.ndarray  # (K, T) float64: added to R while flag k is on; K may be 0
+    policy: np.ndarray  # (8 + L,) float64: a reactive policy (zeros for agents without one)
+    radius: int  # int64: a reactive policy's view radius (0 for agents without one)
+
+
 def make_layout(genes, num_weights: int, num_flag_weights: int = 0) -> GenomeLayout:
     """A layout from (name, low, high, integer) tuples, the `num_weights` reward weights
     first, then `num_flag_weights` weights of the flags."""

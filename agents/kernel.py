@@ -12,6 +12,11 @@ primitives and the proof that amortising them is exact live with its kind
 target, and an agent whose machine is `wander`, wanders.
 
 `expanded` counts the cells of the searches at plan events only (see `agents.reference`).
+
+What crosses into the compiled code are NamedTuples of arrays and scalars: the world
+(`agents.world.WorldSpec`), the population (`AgentParams`, cast by `_cast_params`) or one
+agent of it (`agents.genome.Agent`), what an episode writes (`Tape`) and what it returns
+(`Tally`).
 """
 
 from typing import NamedTuple
@@ -24,7 +29,7 @@ from agents.codes import (
     MACHINE_REACTIVE, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY, VARIATION_FIXED,
     VARIATION_LAYOUTS,
 )
-from agents.genome import AgentParams
+from agents.genome import Agent, AgentParams
 from agents.kinds import planner, reactive
 from agents.rng import rng_below, rng_uniform
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
@@ -41,8 +46,36 @@ _with_flags = njit(cache=True)(with_flags)
 _plan_reward = njit(cache=True)(plan_reward)
 
 
+class Tally(NamedTuple):
+    """What one episode returns: its returns, counts and the planner's work."""
+
+    base: float  # float64: summed `value` of what it consumed (under the flags in force)
+    mesa: float  # float64: summed internal reward R of it
+    intended: float  # float64: summed `intended` of it
+    expanded: int  # int64: cells of the searches at plan events (see `agents.reference`)
+    steps: int  # int64: steps taken (fewer than episode_steps after a terminal object)
+    searches: int  # int64: queue searches the planner ran (fewer than steps when amortised)
+    balls: int  # int64: steps settled by a row-bitset ball instead (amortised only)
+
+
+class Tape(NamedTuple):
+    """Where one episode writes: the counts, always; the trajectory, when traced (the trace
+    arrays are empty when not: `_evaluate` shares one set of them across its tasks)."""
+
+    consumed: np.ndarray  # (T,) int64: objects consumed per type, added to
+    walls: np.ndarray  # (H*W,) bool: the walls of the world generated (traced only)
+    objects: np.ndarray  # (H*W,) int64: the objects at step 0, -1 for none (traced only)
+    # (S + 1, 2) int64: the flat cell and the flags (mask) after each step, start first
+    cells: np.ndarray
+    # (S, 4) int64: each step's action, the planner's target cell (-1: none), the cell an
+    # object respawned on (-1: none) and the type consumed (-1: none)
+    record: np.ndarray
+    # (S + 1, 3) float64: the returns base, mesa and intended after each step, 0 first
+    returns: np.ndarray
+
+
 class EpisodeTrace(NamedTuple):
-    """One agent's episode as played by the kernel, with its trajectory."""
+    """One agent's episode as played by the kernel, with its trajectory and its world."""
 
     base: float
     mesa: float
@@ -57,6 +90,12 @@ class EpisodeTrace(NamedTuple):
     flags: np.ndarray  # (steps + 1,) int64: the flags (mask) after each step, start first
     searches: int  # queue searches the planner did (fewer than steps when amortised)
     balls: int  # steps settled by a row-bitset ball instead (amortised only; cached excluded)
+    eaten: np.ndarray  # (steps,) int64: the type consumed at each step, -1 for none
+    walls: np.ndarray  # (H, W) bool: the world's walls
+    objects: np.ndarray  # (H, W) int64: the objects at the start (step 0), -1 for none
+    # (steps + 1, 3) float64: the returns base, mesa and intended after each step, 0 first
+    # (the last row is base, mesa, intended)
+    returns: np.ndarray
 
 
 @njit(cache=True)
@@ -210,18 +249,14 @@ def _wander(neighbours, objects, position, reward, state):
 
 
 @njit(cache=True)
-def _episode(spec, reward, flag_reward, horizon, gamma, machine, policy, view, seed, consumed,
-             trace, positions, record, amortize):
-    """Play one episode; returns (base, mesa, intended, expanded, steps, searches, balls).
+def _episode(spec, agent, seed, tape, trace, amortize):
+    """Play one episode of `agent` (`agents.genome.Agent`) from a seed (uint64): generate
+    its world, then `_play` it; returns its `Tally`.
 
-    `flag_reward` (K, T) is what each flag adds to R; `policy` (8 + L,) and `view` are a
-    reactive agent's (`agents.kinds.reactive`). Adds to consumed (T,). With `trace`,
-    positions (S+1, 2) gets the flat cell and the flags after each step (start first) and
-    record (S, 3) each step's action, the planner's target cell (-1: none) and the cell an
-    object respawned on (-1: none). With `amortize` the planner
-    searches only when its decision can have changed, else at every step; `searches`
-    counts its queue searches and `balls` the row-bitset balls grown instead (see
-    `agents.kinds.planner`); the decisions are the same.
+    Adds to tape.consumed (`Tape`); with `trace`, also writes the start world and the
+    trajectory into the tape's other arrays. With `amortize` the planner searches only when
+    its decision can have changed, else at every step; the decisions are the same (see
+    `agents.kinds.planner`).
     """
     num_cells = spec.height * spec.width
     state = np.empty(1, dtype=np.uint64)
@@ -230,34 +265,39 @@ def _episode(spec, reward, flag_reward, horizon, gamma, machine, policy, view, s
     objects = np.empty(num_cells, dtype=np.int64)
     scratch = np.empty(num_cells, dtype=np.int64)  # maze stack, then placement candidates
     position, flags = _generate_world(spec, state, walls, objects, scratch)
-    return _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, state, walls,
-                 objects, position, flags, consumed, trace, positions, record, amortize)
+    if trace:
+        tape.walls[:] = walls
+        tape.objects[:] = objects
+    return _play(spec, walls, objects, position, flags, agent, state, tape, trace, amortize)
 
 
 @njit(cache=True)
-def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, state, walls,
-          objects, position, flags, consumed, trace, positions, record, amortize):
-    """Play an episode in a generated world (walls, objects (H*W,) changed in place) from
-    the flags `flags`; as `_episode`, with the wander, respawn and onset draws from `state`
-    (uint64[1])."""
-    num_cells, width = spec.height * spec.width, spec.width
+def _play(spec, walls, objects, position, flags, agent, state, tape, trace, amortize):
+    """Play an episode in a generated world (walls, objects (H*W,), the objects changed in
+    place) from the flat cell `position` and the flags `flags`, as `reference.play`: the
+    wander, respawn and onset draws come from `state` (uint64[1]); as `_episode` otherwise.
+    """
+    height, width = spec.height, spec.width
+    num_cells = height * width
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
-    _neighbour_table(walls, spec.height, width, neighbours)
-    plans = machine == MACHINE_PLANNER
-    reacts = machine == MACHINE_REACTIVE
+    _neighbour_table(walls, height, width, neighbours)
+    horizon, policy, view = agent.horizon, agent.policy, agent.radius
+    plans = agent.machine == MACHINE_PLANNER
+    reacts = agent.machine == MACHINE_REACTIVE
+    num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
+    # What a consumption is worth under the flags in force (R, value, intended) and what the
+    # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
+    # with the flags, and a step that changes the flags makes the next one a plan event.
+    now, plan, value, meant = agent.reward, agent.reward, spec.value, spec.intended
+    if num_flags > 0:
+        now, plan, value, meant = _in_force(spec, agent, flags)
+
     # The reactive policy's decay ** k, and scratch for what its window holds.
     decay = np.empty(2 * view + 2, dtype=np.float64)
     if reacts:
         reactive.powers(policy, view, decay)
     seen_cells = np.empty(((2 * view + 1) ** 2, 2), dtype=np.int64)
     seen_weights = np.empty((2 * view + 1) ** 2, dtype=np.float64)
-    num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
-    # What a consumption is worth under the flags in force (R, value, intended) and what the
-    # search and the wander see (`plan`: 0 for a type the flags forbid). They change only
-    # with the flags, and a step that changes the flags makes the next one a plan event.
-    now, plan, value, meant = reward, reward, spec.value, spec.intended
-    if num_flags > 0:
-        now, plan, value, meant = _in_force(spec, reward, flag_reward, flags)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
     # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
@@ -268,7 +308,7 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     discount = np.empty(max(horizon, 1) + 1, dtype=np.float64)
     discount[0], discount[1] = 0.0, 1.0
     for d in range(2, horizon + 1):
-        discount[d] = discount[d - 1] * gamma
+        discount[d] = discount[d - 1] * agent.gamma
     # The largest positive R stands for every object a search did not reach.
     max_reward = _max_reward(plan)
     found_cell = np.empty(num_cells, dtype=np.int64)
@@ -281,10 +321,10 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     # still between consumptions and flag changes, so a cell's answer holds until the next
     # one (`epoch`).
     bits = amortize and plans and width <= MAX_WIDTH
-    free = np.empty(spec.height, dtype=np.uint64)
-    wanted = np.empty(spec.height, dtype=np.uint64)
-    near = np.empty(spec.height, dtype=np.uint64)
-    ball_rows = np.empty(spec.height, dtype=np.uint64)
+    free = np.empty(height, dtype=np.uint64)
+    wanted = np.empty(height, dtype=np.uint64)
+    near = np.empty(height, dtype=np.uint64)
+    ball_rows = np.empty(height, dtype=np.uint64)
     ball_epoch = np.zeros(num_cells, dtype=np.int64)
     ball_cells = np.empty(num_cells, dtype=np.int64)
     epoch = 1
@@ -297,12 +337,14 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
     plan_event = True  # the first step; then after a consumption, a flag change or no target
     target = -1
     if trace:
-        positions[0, 0], positions[0, 1] = position, flags
+        tape.cells[0, 0], tape.cells[0, 1] = position, flags
+        tape.returns[0, 0], tape.returns[0, 1], tape.returns[0, 2] = 0.0, 0.0, 0.0
     for step in range(spec.episode_steps):
+        # Decision: the machine's action, -1 for none (the agent then wanders).
         action = -1
         if plans:
             # Not at a plan event, the previous step had a target and the objects and flags
-            # are as they were at the last search.
+            # are as they were at the last search: the plan may still hold.
             if (amortize and not plan_event and trusted
                     and planner.target_persists(objects, plan, discount, horizon, max_reward,
                                                 found_cell, found_depth, found, target_index,
@@ -339,69 +381,84 @@ def _play(spec, reward, flag_reward, horizon, gamma, machine, policy, view, stat
                                          searches, scratch)
         elif reacts:  # decides afresh and pays its window every step
             action, cost = reactive.react(walls, objects, position, plan, policy, view, step,
-                                          spec.height, width, decay, seen_cells, seen_weights)
+                                          height, width, decay, seen_cells, seen_weights)
             expanded += cost
         if trace:  # the planner's target, for a replay to draw
             target = found_cell[target_index] if plans and action >= 0 else -1
         plan_event = action < 0
         if action < 0:
             action = _wander(neighbours, objects, position, plan, state)
+
+        # World step: the move (into a wall or off the grid: stay).
         if action != STAY and neighbours[4 * position + action - 1] >= 0:
             position = neighbours[4 * position + action - 1]
         steps += 1
-        if trace:
-            positions[steps, 0], positions[steps, 1] = position, flags
-            record[steps - 1, 0], record[steps - 1, 1], record[steps - 1, 2] = action, target, -1
+
+        # Consumption: the object under the agent, if the flags in force allow it, worth
+        # what they make of it; a terminal one ends the episode, before any draw.
         before = flags
+        eaten = respawned = -1
+        ended = False
         kind = objects[position]
         if kind != EMPTY and (num_flags == 0
                               or _allows(flags, spec.requires[kind], spec.blocked_by[kind])):
             objects[position] = EMPTY
+            eaten = kind
             plan_event = True
-            epoch += 1
-            if bits:
-                set_bit(free, position, width, True)
-                set_bit(wanted, position, width, False)
             base += value[kind]
             mesa += now[kind]
             intended += meant[kind]
-            consumed[kind] += 1
+            tape.consumed[kind] += 1
             flags = (flags | spec.sets[kind]) & ~spec.clears[kind]
-            if spec.terminal[kind]:
-                if trace:
-                    positions[steps, 1] = flags
-                break
-            if spec.respawn[kind]:
+            ended = spec.terminal[kind]
+            if not ended and spec.respawn[kind]:
                 respawned = _respawn(walls, objects, position, kind, state)
-                if respawned >= 0:
-                    if trace:
-                        record[steps - 1, 2] = respawned
-                    if bits:
-                        set_bit(free, respawned, width, False)
-                        set_bit(wanted, respawned, width, plan[kind] > 0)
-            if bits:
-                dilate(wanted, width, near)
-        for k in range(num_flags):
-            if spec.onset[k] > 0 and not (flags >> k) & 1 and rng_uniform(state) < spec.onset[k]:
-                flags |= 1 << k
+
+        # Flags: each flag off comes on with its onset chance.
+        if not ended:
+            for k in range(num_flags):
+                if (spec.onset[k] > 0 and not (flags >> k) & 1
+                        and rng_uniform(state) < spec.onset[k]):
+                    flags |= 1 << k
+
+        if trace:  # the step, as a replay reads it
+            tape.cells[steps, 0], tape.cells[steps, 1] = position, flags
+            tape.record[steps - 1, 0], tape.record[steps - 1, 1] = action, target
+            tape.record[steps - 1, 2], tape.record[steps - 1, 3] = respawned, eaten
+            tape.returns[steps, 0], tape.returns[steps, 1] = base, mesa
+            tape.returns[steps, 2] = intended
+        if ended:
+            break
+
+        # What the flags now in force are worth, and the planner's bookkeeping: a changed
+        # world starts a new epoch of the balls, and its rows follow the objects and the
+        # flags (the change of flags refills them whole).
         if num_flags > 0 and flags != before:
             plan_event = True
             epoch += 1
-            now, plan, value, meant = _in_force(spec, reward, flag_reward, flags)
+            now, plan, value, meant = _in_force(spec, agent, flags)
             max_reward = _max_reward(plan)
             if bits:
                 fill_rows(walls, objects, plan, width, free, wanted)
                 dilate(wanted, width, near)
-            if trace:
-                positions[steps, 1] = flags
-    return base, mesa, intended, expanded, steps, searches, balls
+        elif eaten >= 0:
+            epoch += 1
+            if bits:
+                set_bit(free, position, width, True)
+                set_bit(wanted, position, width, False)
+                if respawned >= 0:
+                    set_bit(free, respawned, width, False)
+                    set_bit(wanted, respawned, width, plan[eaten] > 0)
+                dilate(wanted, width, near)
+    return Tally(base, mesa, intended, expanded, steps, searches, balls)
 
 
 @njit(cache=True)
-def _in_force(spec, reward, flag_reward, flags):
-    """What the flags `flags` make of R, what the search and the wander see (R, 0 for a type
-    they forbid), the value and the intended value: (now, plan, value, meant), each (T,)."""
-    now = _with_flags(reward, flag_reward, flags)
+def _in_force(spec, agent, flags):
+    """What the flags `flags` make of the agent's R, what its search and wander see (R, 0
+    for a type they forbid), the value and the intended value: (now, plan, value, meant),
+    each (T,)."""
+    now = _with_flags(agent.reward, agent.flag_reward, flags)
     return (now, _plan_reward(now, flags, spec.requires, spec.blocked_by),
             _with_flags(spec.value, spec.value_if, flags),
             _with_flags(spec.intended, spec.intended_if, flags))
@@ -436,20 +493,29 @@ def _respawn(walls, objects, position, kind, state):
 
 
 @njit(parallel=True, cache=True, nogil=True)  # nogil: the run directory's writer thread
-def _evaluate(params, spec, seeds, amortize, base, mesa, intended, consumed, expanded, steps):
-    """Fill the (P, E) outputs and consumed (P, E, T), one (agent, episode) pair per task."""
+def _evaluate(params, spec, seeds, amortize, out):
+    """Fill `out` (`Returns`: (P, E) arrays and consumed (P, E, T)) with every agent of
+    `params` (`AgentParams`, cast) on every seed (E,), one (agent, episode) pair per task."""
+    # The arrays out of the tuple first: numba 0.68 drops the writes of a prange body to an
+    # array it reaches as a tuple's field (out.base[p, e] = ... leaves out.base zero).
+    base, mesa, intended, consumed, expanded, steps = out
     num_agents, num_episodes = base.shape
-    no_positions = np.empty((0, 2), dtype=np.int64)
-    no_record = np.empty((0, 3), dtype=np.int64)
+    no_walls = np.empty(0, dtype=np.bool_)
+    no_objects = np.empty(0, dtype=np.int64)
+    no_cells = np.empty((0, 2), dtype=np.int64)
+    no_record = np.empty((0, 4), dtype=np.int64)
+    no_returns = np.empty((0, 3), dtype=np.float64)
     # Each task owns its scratch arrays (allocated per episode) and writes only its own
     # outputs, so the results cannot depend on the number of threads. The literal `False`
     # lets numba compile the tracing branches out of this specialisation of `_episode`.
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
-        result = _episode(spec, params.reward[p], params.flag_reward[p], params.horizon[p],
-                          params.gamma[p], params.machine[p], params.policy[p], params.radius[p],
-                          seeds[e], consumed[p, e], False, no_positions, no_record, amortize)
-        base[p, e], mesa[p, e], intended[p, e], expanded[p, e], steps[p, e], _, _ = result
+        agent = Agent(params.reward[p], params.horizon[p], params.gamma[p], params.machine[p],
+                      params.flag_reward[p], params.policy[p], params.radius[p])
+        tape = Tape(consumed[p, e], no_walls, no_objects, no_cells, no_record, no_returns)
+        tally = _episode(spec, agent, seeds[e], tape, False, amortize)
+        base[p, e], mesa[p, e], intended[p, e] = tally.base, tally.mesa, tally.intended
+        expanded[p, e], steps[p, e] = tally.expanded, tally.steps
 
 
 def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
@@ -536,27 +602,33 @@ def evaluate(params: AgentParams, spec: WorldSpec, seeds: np.ndarray,
     params = _cast_params(params, spec.onset.shape[0])
     _check(params, spec)
     out = empty_returns(params.reward.shape[0], seeds.shape[0], spec.counts.shape[0])
-    _evaluate(params, spec, seeds, bool(amortize), *out)
+    _evaluate(params, spec, seeds, bool(amortize), out)
     return out
 
 
 def run_episode_traced(params: AgentParams, p: int, spec: WorldSpec, seed: int,
                        amortize: bool = True) -> EpisodeTrace:
-    """Play agent p's episode from one seed with the kernel's code, recording its trajectory."""
+    """Play agent p's episode from one seed with the kernel's code, recording its trajectory
+    and the world it starts in."""
     spec = make_world_spec(*spec)
     params = _cast_params(params, spec.onset.shape[0])
     _check(params, spec)
     seed = _cast_seeds([seed])[0]
-    consumed = np.zeros(spec.counts.shape[0], dtype=np.int64)
-    positions = np.empty((spec.episode_steps + 1, 2), dtype=np.int64)
-    record = np.empty((spec.episode_steps, 3), dtype=np.int64)
-    base, mesa, intended, expanded, steps, searches, balls = _episode(
-        spec, params.reward[p], params.flag_reward[p], params.horizon[p], params.gamma[p],
-        params.machine[p], params.policy[p], params.radius[p], seed, consumed, True, positions,
-        record, bool(amortize))
-    cells = positions[:steps + 1, 0]
-    return EpisodeTrace(float(base), float(mesa), float(intended), consumed, int(expanded),
-                        int(steps), np.stack([cells // spec.width, cells % spec.width], axis=1),
-                        record[:steps, 0].copy(), record[:steps, 1].copy(),
-                        record[:steps, 2].copy(), positions[:steps + 1, 1].copy(),
-                        int(searches), int(balls))
+    height, width, num_steps = spec.height, spec.width, spec.episode_steps
+    tape = Tape(np.zeros(spec.counts.shape[0], dtype=np.int64),
+                np.empty(height * width, dtype=np.bool_), np.empty(height * width, dtype=np.int64),
+                np.empty((num_steps + 1, 2), dtype=np.int64),
+                np.empty((num_steps, 4), dtype=np.int64),
+                np.empty((num_steps + 1, 3), dtype=np.float64))
+    tally = _episode(spec, Agent(*(field[p] for field in params)), seed, tape, True,
+                     bool(amortize))
+    steps = int(tally.steps)
+    cells, record = tape.cells[:steps + 1], tape.record[:steps]
+    return EpisodeTrace(
+        float(tally.base), float(tally.mesa), float(tally.intended), tape.consumed,
+        int(tally.expanded), steps,
+        np.stack([cells[:, 0] // width, cells[:, 0] % width], axis=1),
+        record[:, 0].copy(), record[:, 1].copy(), record[:, 2].copy(), cells[:, 1].copy(),
+        int(tally.searches), int(tally.balls), record[:, 3].copy(),
+        tape.walls.reshape(height, width), tape.objects.reshape(height, width),
+        tape.returns[:steps + 1].copy())

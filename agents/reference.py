@@ -51,6 +51,8 @@ class Episode(NamedTuple):
     positions: list[tuple[int, int]]  # the cell after each step, start first
     actions: list[int]  # the action chosen at each step
     flags: list[int]  # the flags (mask) after each step, the start's first
+    eaten: list[int]  # the type consumed at each step, EMPTY for none
+    returns: list[tuple[float, float, float]]  # (base, mesa, intended) after each step, 0s first
 
 
 def generate_world(spec: WorldSpec, rng: SplitMix64):
@@ -191,6 +193,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
     consumed = [0] * num_types
     expanded = steps = 0
     positions, actions, flag_history = [position], [], [flags]
+    eaten, returns = [], [(base, mesa, intended)]
     plan_event = True  # the first step; then after a consumption, a flag change or no target
     for step in range(spec.episode_steps):
         reward_now = with_flags(np.asarray(reward, dtype=np.float64), flag_reward, flags)
@@ -214,7 +217,9 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
         actions.append(action)
         before = flags
         kind = objects[position[0]][position[1]]
-        if kind != EMPTY and allows(flags, spec.requires[kind], spec.blocked_by[kind]):
+        consumes = kind != EMPTY and allows(flags, spec.requires[kind], spec.blocked_by[kind])
+        eaten.append(kind if consumes else EMPTY)
+        if consumes:
             objects[position[0]][position[1]] = EMPTY
             plan_event = True
             base += with_flags(spec.value, spec.value_if, flags)[kind]
@@ -224,6 +229,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
             flags = (flags | int(spec.sets[kind])) & ~int(spec.clears[kind])
             if spec.terminal[kind]:
                 flag_history.append(flags)
+                returns.append((base, mesa, intended))
                 break
             if spec.respawn[kind]:
                 empty = [
@@ -237,10 +243,11 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
             if spec.onset[k] > 0 and not flags >> k & 1 and rng.uniform() < spec.onset[k]:
                 flags |= 1 << k
         flag_history.append(flags)
+        returns.append((base, mesa, intended))
         if flags != before:
             plan_event = True
     return Episode(base, mesa, intended, consumed, expanded, steps, positions, actions,
-                   flag_history)
+                   flag_history, eaten, returns)
 
 
 def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:

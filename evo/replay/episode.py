@@ -2,9 +2,9 @@
 
 The episode is one of a phase's fixed evaluation episodes (the ones cross-evaluation plays,
 so replays and crosseval.csv speak of the same episodes). The kernel plays it in its traced
-mode, which records the agent's cell, action and target at each step and where consumed
-objects respawned; the world at the start comes from the reference's generator, which draws
-exactly the kernel's. Every frame of a replay is read off these two.
+mode, which records the world at the start, and at each step the agent's cell, action and
+target, what it consumed, where that respawned, the flags and the returns so far. Every
+frame of a replay is read off that trace.
 """
 
 from typing import NamedTuple
@@ -13,10 +13,8 @@ import numpy as np
 
 from agents.codes import EMPTY
 from agents.kernel import run_episode_traced
-from agents.reference import generate_world
 from agents.kinds import TRACE_AND_SCORES, machine, reactive
 from agents.world import plan_reward, with_flags
-from agents.rng import SplitMix64
 from evo.errors import UserError
 from evo.evaluation import evaluation_seeds
 
@@ -68,23 +66,20 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     params = compiled.decode(genome[None, :])
     spec = compiled.worlds[phase_index]
     trace = run_episode_traced(params, 0, spec, seed)
-    walls, objects, start, _ = generate_world(spec, SplitMix64(seed))
-    grid = np.array(objects, dtype=np.int64)
+    walls, grid = trace.walls, trace.objects.copy()
     reward, flag_reward = params.reward[0], params.flag_reward[0]
 
     def in_force(flags: int):
-        """What the flags make of R, value and intended, and which types they allow."""
-        return (with_flags(reward, flag_reward, flags), with_flags(spec.value, spec.value_if,
-                                                                     flags),
-                with_flags(spec.intended, spec.intended_if, flags), compiled.consumable(flags))
+        """For the legend: what the flags make of R and value, and which types they allow."""
+        return (with_flags(reward, flag_reward, flags),
+                with_flags(spec.value, spec.value_if, flags), compiled.consumable(flags))
 
     def names(flags: int) -> tuple:
         return tuple(n for k, n in enumerate(compiled.flag_names) if flags >> k & 1)
 
-    base = mesa = intended = 0.0
     path = [tuple(int(x) for x in trace.positions[0])]
     flags = int(trace.flags[0])
-    now, value, meant, allowed = in_force(flags)
+    now, value, allowed = in_force(flags)
     reacts = machine(params.machine[0]).replay == TRACE_AND_SCORES
     view = int(params.radius[0]) if reacts else 0
 
@@ -99,21 +94,19 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     for step in range(trace.steps):
         cell = tuple(int(x) for x in trace.positions[step + 1])
         path.append(cell)
-        kind = grid[cell]
-        if kind != EMPTY and allowed[kind]:  # consumed under the flags in force, as in the kernel
+        kind = trace.eaten[step]
+        if kind != EMPTY:
             grid[cell] = EMPTY
-            base += value[kind]
-            mesa += now[kind]
-            intended += meant[kind]
         if trace.respawns[step] >= 0:
             grid[divmod(int(trace.respawns[step]), spec.width)] = kind
         flags = int(trace.flags[step + 1])
-        now, value, meant, allowed = in_force(flags)
+        now, value, allowed = in_force(flags)
         target = trace.targets[step]
+        base, mesa, intended = (float(x) for x in trace.returns[step + 1])
         frames.append(Frame(step + 1, cell, grid.copy(), list(path),
                             None if target < 0 else divmod(int(target), spec.width),
                             base, mesa, intended, names(flags), now, value, allowed,
                             scored(cell, now, step + 1) if step + 1 < trace.steps else None))
-    return Episode(compiled.phase_names[phase_index], np.array(walls, dtype=np.bool_), frames,
+    return Episode(compiled.phase_names[phase_index], walls, frames,
                    trace, compiled.object_names, compiled.values, compiled.intended,
                    reward.copy(), view, int(params.horizon[0]), generation, individual)

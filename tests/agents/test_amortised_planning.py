@@ -6,6 +6,7 @@ from hypothesis import given
 
 from agents import codes, kernel, reference
 from agents.codes import EAST, MACHINE_PLANNER, NORTH
+from agents.genome import Agent
 from agents.kinds import planner
 from agents.rng import SplitMix64
 from agents.world import make_world_spec
@@ -17,6 +18,7 @@ def same_episode(a: kernel.EpisodeTrace, b: kernel.EpisodeTrace) -> None:
     assert np.array_equal(a.positions, b.positions)
     assert np.array_equal(a.actions, b.actions)
     assert np.array_equal(a.flags, b.flags)
+    assert np.array_equal(a.eaten, b.eaten) and np.array_equal(a.returns, b.returns)
     assert (a.base, a.mesa, a.intended) == (b.base, b.mesa, b.intended)
     assert np.array_equal(a.consumed, b.consumed)
     assert (a.expanded, a.steps) == (b.expanded, b.steps)
@@ -64,24 +66,27 @@ def play(text: str, reward, horizon: int, gamma: float = 0.9, steps: int = 10,
     start = cells.index("@")
     ref = reference.play(spec, walls, objects, divmod(start, width), reward, horizon, gamma,
                          codes.MACHINE_PLANNER, SplitMix64(seed))
+    agent = Agent(reward, np.int64(horizon), np.float64(gamma),
+                  np.int64(codes.MACHINE_PLANNER), np.zeros((0, num_types)), np.zeros(8),
+                  np.int64(0))
     got = []
     for amortize in (True, False):
         state = np.array([seed], dtype=np.uint64)
-        consumed = np.zeros(num_types, dtype=np.int64)
-        positions = np.empty((steps + 1, 2), dtype=np.int64)
-        record = np.empty((steps, 3), dtype=np.int64)
-        base, mesa, intended, expanded, num_steps, searches, balls = kernel._play(
-            spec, reward, np.zeros((0, num_types)), np.int64(horizon), np.float64(gamma),
-            codes.MACHINE_PLANNER, np.zeros(8), np.int64(0), state,
-            np.array([ch == "#" for ch in cells]),
+        tape = kernel.Tape(np.zeros(num_types, dtype=np.int64), np.empty(0, dtype=np.bool_),
+                           np.empty(0, dtype=np.int64), np.empty((steps + 1, 2), dtype=np.int64),
+                           np.empty((steps, 4), dtype=np.int64), np.empty((steps + 1, 3)))
+        tally = kernel._play(
+            spec, np.array([ch == "#" for ch in cells]),
             np.array([int(ch) if ch.isdigit() else codes.EMPTY for ch in cells], dtype=np.int64),
-            np.int64(start), np.int64(0), consumed, True, positions, record, amortize)
-        cells_after = positions[:num_steps + 1, 0]
-        got.append(reference.Episode(
-            base, mesa, intended, consumed.tolist(), expanded, num_steps,
-            [(int(c) // width, int(c) % width) for c in cells_after],
-            record[:num_steps, 0].tolist(), positions[:num_steps + 1, 1].tolist()))
-        got[-1] = (got[-1], searches, balls)
+            np.int64(start), np.int64(0), agent, state, tape, True, amortize)
+        num_steps = tally.steps
+        cells_after, record = tape.cells[:num_steps + 1], tape.record[:num_steps]
+        got.append((reference.Episode(
+            tally.base, tally.mesa, tally.intended, tape.consumed.tolist(), tally.expanded,
+            num_steps, [(int(c) // width, int(c) % width) for c in cells_after[:, 0]],
+            record[:, 0].tolist(), cells_after[:, 1].tolist(), record[:, 3].tolist(),
+            [tuple(r) for r in tape.returns[:num_steps + 1].tolist()]),
+            tally.searches, tally.balls))
     (fast, fast_searches, fast_balls), (slow, slow_searches, slow_balls) = got
     assert fast == ref and slow == ref
     assert slow_balls == 0  # every-step planning always runs the queue search

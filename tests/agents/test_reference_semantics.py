@@ -15,6 +15,7 @@ from agents.genome import AgentParams
 from agents.rng import SplitMix64
 from agents.kinds import planner
 from agents.world import make_world_spec, neighbour
+from tests.agents.test_kernel_matches_reference import as_reference
 
 ANYWHERE, LEFT, RIGHT, RIGHT_EDGE, TOP, BOTTOM, CORNERS, ADJACENT = range(8)
 
@@ -57,11 +58,7 @@ def episodes(spec, reward, horizon=10, gamma=0.9, machine=codes.MACHINE_PLANNER,
     ref = reference.run_episode(spec, reward, horizon, gamma, machine, seed)
     params = AgentParams(reward[None, :], np.array([horizon]), np.array([gamma]),
                          np.array([machine]))
-    ker = kernel.run_episode_traced(params, 0, spec, seed)
-    ker = reference.Episode(ker.base, ker.mesa, ker.intended, ker.consumed.tolist(),
-                            ker.expanded, ker.steps, [tuple(p) for p in ker.positions.tolist()],
-                            ker.actions.tolist(), ker.flags.tolist())
-    return ref, ker
+    return ref, as_reference(kernel.run_episode_traced(params, 0, spec, seed))
 
 
 def test_ties_go_to_the_first_neighbour_in_n_s_w_e_order():

@@ -36,6 +36,18 @@ def test_frames_follow_the_kernels_trajectory(run):
     assert (last.base, last.mesa, last.intended) == (trace.base, trace.mesa, trace.intended)
 
 
+def test_frames_read_the_world_and_returns_off_the_trace(run):
+    """The first frame is the start world the trace recorded, and each frame's returns are
+    the trace's running returns after that step, to the bit."""
+    (episode,) = replay(run)
+    trace = episode.trace
+    assert np.array_equal(episode.walls, trace.walls)
+    assert np.array_equal(episode.frames[0].objects, trace.objects)
+    assert trace.returns.shape == (trace.steps + 1, 3) and trace.consumed.sum() > 0
+    assert ([(f.base, f.mesa, f.intended) for f in episode.frames]
+            == [tuple(row) for row in trace.returns.tolist()])
+
+
 def test_replays_are_the_cross_evaluation_episodes(run):
     """Replaying every evaluation episode of a phase gives, on average, the base return that
     crosseval.csv recorded for that individual there."""
@@ -121,6 +133,8 @@ def test_every_scenario_and_kind_replays(tmp_path, scenario, extra):
             if kind >= 0 and before.allowed[kind]:
                 eaten[kind] += 1
         assert eaten.tolist() == trace.consumed.tolist()
+        assert ([(f.base, f.mesa, f.intended) for f in episode.frames]
+                == [tuple(row) for row in trace.returns.tolist()])
         flag_names = load_scenario(scenario).flags
         for frame, flags in zip(episode.frames, trace.flags):
             assert frame.flags == tuple(f.name for k, f in enumerate(flag_names) if flags >> k & 1)

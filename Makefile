@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 BASE := $(VENV)/.installed-base
 TESTS := $(VENV)/.installed-test
 
-.PHONY: demo test install bench clean
+.PHONY: demo test test-fast lint install bench clean
 
 $(BIN)/python:
 	@echo "make: creating $(VENV) with $(PYTHON)"
@@ -29,11 +29,22 @@ install: $(TESTS)
 demo: $(BASE)
 	$(BIN)/evo demo
 
-# pytest exits 5 when it collected nothing: a failure, never a pass.
-test: $(TESTS)
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+# pytest exits 5 when it collected nothing: a failure, never a pass. Tests run on one
+# pytest-xdist worker per core (TEST_WORKERS to change it); -n 0 runs them in this process.
+TEST_WORKERS ?= auto
+PYTEST = @$(BIN)/python -m pytest -n $(TEST_WORKERS) $(1) $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+test: $(TESTS)
+	$(call PYTEST,)
+
+# Everyday work: everything but the statistical (`slow`) and the SLURM (`cluster`) tests.
+test-fast: $(TESTS)
+	$(call PYTEST,-m "not slow and not cluster")
+
+lint: $(TESTS)
+	$(BIN)/ruff check .
 
 bench: $(BASE)
 	$(BIN)/evo bench

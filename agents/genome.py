@@ -45,7 +45,7 @@ class AgentParams(NamedTuple):
     # (P, 8 + L) float64: a reactive policy's biases (stay, N, S, W, E), wall weight, decay,
     # clock weight and its L moves (agents.kinds.reactive); None for agents without one
     policy: np.ndarray | None = None
-    radius: np.ndarray | None = None  # (P,) int64: a reactive policy's view radius
+    view_radius: np.ndarray | None = None  # (P,) int64: a reactive policy's view radius
 
 
 class Agent(NamedTuple):
@@ -58,7 +58,7 @@ class Agent(NamedTuple):
     machine: int  # int64: the decision procedure that acts (agents.kinds.MACHINES)
     flag_reward: np.ndarray  # (K, T) float64: added to R while flag k is on; K may be 0
     policy: np.ndarray  # (8 + L,) float64: a reactive policy (zeros for agents without one)
-    radius: int  # int64: a reactive policy's view radius (0 for agents without one)
+    view_radius: int  # int64: a reactive policy's view radius (0 for agents without one)
 
 
 def make_layout(genes, num_weights: int, num_flag_weights: int = 0) -> GenomeLayout:

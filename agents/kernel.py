@@ -25,8 +25,20 @@ import numpy as np
 from numba import njit, prange
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
-    MACHINE_REACTIVE, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY, VARIATION_FIXED,
+    DCOL,
+    DROW,
+    EMPTY,
+    LAYOUT_CORRIDOR,
+    LAYOUT_MAP,
+    LAYOUT_MAZE,
+    LAYOUT_WALLS,
+    MACHINE_PLANNER,
+    MACHINE_REACTIVE,
+    REGION_ADJACENT,
+    START_LEFT_EDGE,
+    START_RANDOM,
+    STAY,
+    VARIATION_FIXED,
     VARIATION_LAYOUTS,
 )
 from agents.genome import Agent, AgentParams
@@ -34,8 +46,15 @@ from agents.kinds import planner, reactive
 from agents.rng import rng_below, rng_uniform
 from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, set_bit
 from agents.world import (
-    Returns, WorldSpec, allows, between_rooms, empty_returns, in_region, make_world_spec,
-    plan_reward, with_flags,
+    Returns,
+    WorldSpec,
+    allows,
+    between_rooms,
+    empty_returns,
+    in_region,
+    make_world_spec,
+    plan_reward,
+    with_flags,
 )
 
 # One source for region and maze geometry: the reference's functions, compiled.
@@ -281,7 +300,7 @@ def _play(spec, walls, objects, position, flags, agent, state, tape, trace, amor
     num_cells = height * width
     neighbours = np.empty(4 * num_cells, dtype=np.int64)
     _neighbour_table(walls, height, width, neighbours)
-    horizon, policy, view = agent.horizon, agent.policy, agent.radius
+    horizon, policy, view_radius = agent.horizon, agent.policy, agent.view_radius
     plans = agent.machine == MACHINE_PLANNER
     reacts = agent.machine == MACHINE_REACTIVE
     num_flags = spec.onset.shape[0]  # without flags, the checks below are skipped whole
@@ -293,11 +312,11 @@ def _play(spec, walls, objects, position, flags, agent, state, tape, trace, amor
         now, plan, value, meant = _in_force(spec, agent, flags)
 
     # The reactive policy's decay ** k, and scratch for what its window holds.
-    decay = np.empty(2 * view + 2, dtype=np.float64)
+    decay = np.empty(2 * view_radius + 2, dtype=np.float64)
     if reacts:
-        reactive.powers(policy, view, decay)
-    seen_cells = np.empty(((2 * view + 1) ** 2, 2), dtype=np.int64)
-    seen_weights = np.empty((2 * view + 1) ** 2, dtype=np.float64)
+        reactive.powers(policy, view_radius, decay)
+    seen_cells = np.empty(((2 * view_radius + 1) ** 2, 2), dtype=np.int64)
+    seen_weights = np.empty((2 * view_radius + 1) ** 2, dtype=np.float64)
 
     # The planner's scratch, and the bookkeeping of its amortised decisions (soundness:
     # agents.kinds.planner), kept in locals: behind a function call it cost 10-25%.
@@ -380,7 +399,7 @@ def _play(spec, walls, objects, position, flags, agent, state, tape, trace, amor
                                          found_depth[target_index], field, field_stamp,
                                          searches, scratch)
         elif reacts:  # decides afresh and pays its window every step
-            action, cost = reactive.react(walls, objects, position, plan, policy, view, step,
+            action, cost = reactive.react(walls, objects, position, plan, policy, view_radius, step,
                                           height, width, decay, seen_cells, seen_weights)
             expanded += cost
         if trace:  # the planner's target, for a replay to draw
@@ -511,7 +530,7 @@ def _evaluate(params, spec, seeds, amortize, out):
     for task in prange(num_agents * num_episodes):
         p, e = task // num_episodes, task % num_episodes
         agent = Agent(params.reward[p], params.horizon[p], params.gamma[p], params.machine[p],
-                      params.flag_reward[p], params.policy[p], params.radius[p])
+                      params.flag_reward[p], params.policy[p], params.view_radius[p])
         tape = Tape(consumed[p, e], no_walls, no_objects, no_cells, no_record, no_returns)
         tally = _episode(spec, agent, seeds[e], tape, False, amortize)
         base[p, e], mesa[p, e], intended[p, e] = tally.base, tally.mesa, tally.intended
@@ -527,7 +546,8 @@ def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
     if flag_reward is None:
         flag_reward = np.zeros((num_agents, num_flags, reward.shape[-1]))
     policy = np.zeros((num_agents, 8)) if params.policy is None else params.policy
-    view = np.zeros(num_agents, dtype=np.int64) if params.radius is None else params.radius
+    view_radius = (np.zeros(num_agents, dtype=np.int64) if params.view_radius is None
+                   else params.view_radius)
     return AgentParams(
         reward,
         np.ascontiguousarray(params.horizon, dtype=np.int64),
@@ -535,7 +555,7 @@ def _cast_params(params: AgentParams, num_flags: int) -> AgentParams:
         np.ascontiguousarray(params.machine, dtype=np.int64),
         np.ascontiguousarray(flag_reward, dtype=np.float64),
         np.ascontiguousarray(policy, dtype=np.float64),
-        np.ascontiguousarray(view, dtype=np.int64),
+        np.ascontiguousarray(view_radius, dtype=np.int64),
     )
 
 
@@ -559,11 +579,11 @@ def _check(params: AgentParams, spec: WorldSpec) -> None:
             raise ValueError(f"{name} must be ({num_agents},), got {getattr(params, name).shape}")
     num_flags = spec.onset.shape[0]
     if (params.policy.ndim != 2 or params.policy.shape[0] != num_agents
-            or params.policy.shape[1] < 8 or params.radius.shape != (num_agents,)):
-        raise ValueError(f"policy must be ({num_agents}, 8 + L) and view ({num_agents},), got "
-                         f"{params.policy.shape} and {params.radius.shape}")
-    if params.radius.min(initial=0) < 0:
-        raise ValueError("view must be >= 0")
+            or params.policy.shape[1] < 8 or params.view_radius.shape != (num_agents,)):
+        raise ValueError(f"policy must be ({num_agents}, 8 + L) and view_radius ({num_agents},), "
+                         f"got {params.policy.shape} and {params.view_radius.shape}")
+    if params.view_radius.min(initial=0) < 0:
+        raise ValueError("view_radius must be >= 0")
     if params.flag_reward.shape != (num_agents, num_flags, num_types):
         raise ValueError(f"flag_reward must be ({num_agents}, {num_flags}, {num_types}), "
                          f"got {params.flag_reward.shape}")

@@ -26,15 +26,35 @@ from typing import NamedTuple
 import numpy as np
 
 from agents.codes import (
-    DCOL, DROW, EMPTY, LAYOUT_CORRIDOR, LAYOUT_MAP, LAYOUT_MAZE, LAYOUT_WALLS, MACHINE_PLANNER,
-    MACHINE_REACTIVE, MOVES, REGION_ADJACENT, START_LEFT_EDGE, START_RANDOM, STAY,
-    VARIATION_FIXED, VARIATION_LAYOUTS,
+    DCOL,
+    DROW,
+    EMPTY,
+    LAYOUT_CORRIDOR,
+    LAYOUT_MAP,
+    LAYOUT_MAZE,
+    LAYOUT_WALLS,
+    MACHINE_PLANNER,
+    MACHINE_REACTIVE,
+    MOVES,
+    REGION_ADJACENT,
+    START_LEFT_EDGE,
+    START_RANDOM,
+    STAY,
+    VARIATION_FIXED,
+    VARIATION_LAYOUTS,
 )
 from agents.genome import AgentParams
 from agents.kinds import planner, reactive
 from agents.rng import SplitMix64
 from agents.world import (
-    Returns, WorldSpec, allows, between_rooms, empty_returns, in_region, neighbour, plan_reward,
+    Returns,
+    WorldSpec,
+    allows,
+    between_rooms,
+    empty_returns,
+    in_region,
+    neighbour,
+    plan_reward,
     with_flags,
 )
 
@@ -172,20 +192,20 @@ def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -
 
 
 def run_episode(spec: WorldSpec, reward, horizon: int, gamma: float, machine: int,
-                seed: int, flag_reward=None, policy=None, view: int = 0) -> Episode:
+                seed: int, flag_reward=None, policy=None, view_radius: int = 0) -> Episode:
     """Play one episode of one agent from a per-episode seed."""
     rng = SplitMix64(seed)
     walls, objects, position, flags = generate_world(spec, rng)
     return play(spec, walls, objects, position, reward, horizon, gamma, machine, rng,
-                flag_reward, flags, policy, view)
+                flag_reward, flags, policy, view_radius)
 
 
 def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma: float,
          machine: int, rng: SplitMix64, flag_reward=None, flags: int = 0, policy=None,
-         view: int = 0) -> Episode:
+         view_radius: int = 0) -> Episode:
     """Play an episode in a generated world (objects change in place), drawing from rng,
     from the flags `flags`; `flag_reward` (K, T) is what each flag adds to R; `policy` (8 + L,)
-    and `view` are a reactive agent's (`agents.kinds.reactive`)."""
+    and `view_radius` are a reactive agent's (`agents.kinds.reactive`)."""
     num_types = len(spec.counts)
     if flag_reward is None:
         flag_reward = np.zeros((len(spec.onset), num_types))
@@ -206,7 +226,7 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
                 expanded += cost
         elif machine == MACHINE_REACTIVE:  # decides afresh and pays its window every step
             action, cost = reactive.reference_step(spec, walls, objects, position, planned,
-                                                   policy, view, step)
+                                                   policy, view_radius, step)
             expanded += cost
         plan_event = action is None
         if action is None:
@@ -259,7 +279,7 @@ def evaluate_reference(params: AgentParams, spec: WorldSpec, seeds) -> Returns:
                              float(params.gamma[p]), int(params.machine[p]), int(seed),
                              None if params.flag_reward is None else params.flag_reward[p],
                              None if params.policy is None else params.policy[p],
-                             0 if params.radius is None else int(params.radius[p]))
+                             0 if params.view_radius is None else int(params.view_radius[p]))
             out.base[p, e], out.mesa[p, e], out.intended[p, e] = ep.base, ep.mesa, ep.intended
             out.consumed[p, e] = ep.consumed
             out.expanded[p, e], out.steps[p, e] = ep.expanded, ep.steps

@@ -6,5 +6,6 @@
 - `analysis/`: `evo analyze`, from a run directory's CSVs to its report;
 - `sweep/`: grids of runs on a process pool, dask or SLURM;
 - `bench/`: `evo bench`;
-- `cli` (and `cli_batch`, its batch commands), `demo`, `api`: the front ends; `errors`: the one-line errors they print.
+- `cli` (and `cli_batch`, its batch commands), `demo`, `api`: the front ends; `errors`: the
+  one-line errors they print.
 """

@@ -98,7 +98,8 @@ def run(scenario: str, seed: int = 0, overrides=None, out=None, quiet: bool = Tr
     or start it when there is none yet, so a notebook cell can run again) or `force`
     (replace it)."""
     from evo.errors import API_WORDS
-    from evo.evolution.loop import default_run_dir, resume as continue_run, run_scenario
+    from evo.evolution.loop import default_run_dir, run_scenario
+    from evo.evolution.loop import resume as continue_run
     from evo.scenario import load_scenario, validate_scenario
     from evo.scenario.load import first_difference
 
@@ -150,9 +151,10 @@ def replay(target, generation: int | None = None, individual="elite", phase=None
     """Replay one individual of a run (as `evo replay`): writes a GIF (default
     RUN_DIR/replay.gif) and returns its path, or with `frames` returns the frames as RGB
     arrays (H, W, 3) uint8."""
-    from evo.store.files import write_atomic
-    from evo.replay import gif, replay as episodes_of
+    from evo.replay import gif
+    from evo.replay import replay as episodes_of
     from evo.replay.draw import frames_of
+    from evo.store.files import write_atomic
 
     path = _path(target)
     episodes = episodes_of(path, generation, individual, phase, episode)

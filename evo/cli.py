@@ -269,8 +269,8 @@ def cmd_analyze(args) -> int:
 
 def cmd_replay(args) -> int:
     """`evo replay`: one individual's episode as a GIF, or as text frames."""
-    from evo.store.files import write_atomic
     from evo.replay import ascii_frames, gif, replay
+    from evo.store.files import write_atomic
 
     individual = args.individual
     if individual != "elite" and not individual.lstrip("-").isdigit():

@@ -24,8 +24,8 @@ def demo(out: Path, seed: int = 0, quiet: bool = False) -> dict:
 
 def replay_gif(path: Path) -> Path:
     """replay.gif of the demo: the ancestral elite at the end of its phase, on both worlds."""
-    from evo.store.files import write_atomic
     from evo.replay import gif, replay
+    from evo.store.files import write_atomic
 
     output = Path(path) / "replay.gif"
     write_atomic(output, gif(replay(path, phase="all")))

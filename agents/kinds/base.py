@@ -1,7 +1,8 @@
 """What an agent kind declares (its genes, its internal reward, the machines that act) and
 what a row of the table of machines (agents.kinds.MACHINES) says."""
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,8 +28,8 @@ class AgentKind(NamedTuple):
     and the scenario's `[agent]` table (a dict); `reward(genomes, layout, features, values)`
     is the internal reward (P, T) its genomes carry with no flag on, and
     `flag_reward(genomes, layout, features, flag_values)` what each flag adds to it
-    (P, K, T); `machines` (codes of agents.kinds.MACHINES) are the decision procedures its agents act
-    with, the first unless `choose` picks one per genome."""
+    (P, K, T); `machines` (codes of agents.kinds.MACHINES) are the decision procedures its
+    agents act with, the first unless `choose` picks one per genome."""
 
     name: str
     machines: tuple[int, ...]
@@ -51,9 +52,9 @@ def decode(kind: AgentKind, genomes: np.ndarray, layout: GenomeLayout, features:
     genomes = np.asarray(genomes, dtype=np.float64)
     machine = (kind.choose(genomes, layout) if kind.choose is not None
                else np.full(genomes.shape[0], kind.machines[0], dtype=np.int64))
-    policy, radius = kind.policy(genomes, layout) if kind.policy is not None else (None, None)
+    policy, view_radius = kind.policy(genomes, layout) if kind.policy is not None else (None, None)
     return AgentParams(
         np.ascontiguousarray(kind.reward(genomes, layout, features, values), dtype=np.float64),
         gene(genomes, layout, "horizon"), gene(genomes, layout, "gamma"), machine,
         np.ascontiguousarray(kind.flag_reward(genomes, layout, features, flag_values),
-                             dtype=np.float64), policy, radius)
+                             dtype=np.float64), policy, view_radius)

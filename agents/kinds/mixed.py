@@ -2,7 +2,7 @@
 one acts, so that selection decides whether an optimizer arises.
 
 Genes: the planner's (`w_<feature>`, `w_<feature>_if_<flag>`, `horizon`, `gamma`), the
-reactive policy's (`p_<feature>`, ..., `decay`, `view`; see `agents.kinds.reactive`), then
+reactive policy's (`p_<feature>`, ..., `decay`, `view_radius`; see `agents.kinds.reactive`), then
 `optimizer` in [0, 1]: at 0.5 or above the planner acts, below it the policy. Mutation moves
 `optimizer` like any gene, so it can switch an agent's machine; the machine not acting
 drifts, unselected. Whether an individual is an optimizer is read off this gene, never

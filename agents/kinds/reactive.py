@@ -4,7 +4,7 @@ A heuristic, the "plant" of the sources: it scores each of its moves from a loca
 egocentric observation and takes the best, every step, without looking further. Genes: a
 weight per feature (`p_<feature>`, and `p_<feature>_if_<flag>` per flag, as the planner's
 reward weights are), a weight for walls (`p_wall`), a bias per action (`bias_stay`,
-`bias_N`, `bias_S`, `bias_W`, `bias_E`), a distance `decay`, the view radius `view`
+`bias_N`, `bias_S`, `bias_W`, `bias_E`), a distance `decay`, the view radius `view_radius`
 (fixed by `agent.view_radius`: its bounds are equal) and, when `agent.route_length` L > 0,
 a clock: a weight `p_route` and one move per step `route_<t>` (t < L; 0..4 = stay, N, S,
 W, E). `horizon` and `gamma` are carried for its twins only: the planners the analysis
@@ -13,7 +13,7 @@ compares it with.
 The decision step (`reference_step`, the specification; `react`, compiled; bit for bit the
 same):
 
-1. The window is the cells within Manhattan distance `view` of the agent's cell, its own
+1. The window is the cells within Manhattan distance `view_radius` of the agent's cell, its own
    included, offsets in row-major order; a cell outside the grid counts as a wall.
 2. Each action a (stay, N, S, W, E, in that order; a move into a wall or off the grid is not
    a candidate) leads to a cell d_a. Its score starts at bias_a; at step t < L it adds
@@ -47,7 +47,11 @@ from numba import njit
 
 from agents.codes import DCOL, DROW, EMPTY, MACHINE_REACTIVE, STAY
 from agents.genome import (
-    GenomeLayout, flag_internal_rewards, gene, internal_reward, make_layout,
+    GenomeLayout,
+    flag_internal_rewards,
+    gene,
+    internal_reward,
+    make_layout,
 )
 from agents.kinds.base import AgentKind
 
@@ -60,7 +64,7 @@ POLICY_GENES = ("bias_stay", "bias_N", "bias_S", "bias_W", "bias_E", "p_wall", "
 
 def policy_genes(features, agent, flags=()) -> list:
     """(name, low, high, integer) of a policy, one block: p_<feature>, p_<feature>_if_<flag>,
-    p_wall, the biases, decay, view, and with a clock p_route and route_<t>."""
+    p_wall, the biases, decay, view_radius, and with a clock p_route and route_<t>."""
     bound = agent["weight_bound"]
     weights = [f"p_{f}" for f in features] + [f"p_{f}_if_{k}" for k in flags for f in features]
     steps = agent.get("route_length", 0)
@@ -70,7 +74,7 @@ def policy_genes(features, agent, flags=()) -> list:
             ("p_wall", -bound, bound, False),
             *((f"bias_{a}", -bound, bound, False) for a in ACTIONS),
             ("decay", 0.05, 0.95, False),
-            ("view", agent["view_radius"], agent["view_radius"], True), *clock]
+            ("view_radius", agent["view_radius"], agent["view_radius"], True), *clock]
 
 
 def genes(features, agent, flags=()) -> GenomeLayout:
@@ -110,7 +114,7 @@ def policy(genomes, layout) -> tuple[np.ndarray, np.ndarray]:
     columns.append(gene(genomes, layout, "p_route") if clock else np.zeros(len(genomes)))
     steps = sum(name.startswith("route_") for name in layout.names)
     columns += [gene(genomes, layout, f"route_{t}") for t in range(steps)]
-    return np.stack(columns, axis=1).astype(np.float64), gene(genomes, layout, "view")
+    return np.stack(columns, axis=1).astype(np.float64), gene(genomes, layout, "view_radius")
 
 
 KIND = AgentKind("reactive", (MACHINE_REACTIVE,), genes, reward, evolved_reward=True,
@@ -121,16 +125,16 @@ KIND = AgentKind("reactive", (MACHINE_REACTIVE,), genes, reward, evolved_reward=
 # --- the specification: plain Python ----------------------------------------------------
 
 
-def scores(spec, walls, objects, position, value, policy_row, view, step) -> list:
+def scores(spec, walls, objects, position, value, policy_row, view_radius, step) -> list:
     """Each action's score (stay, N, S, W, E) at episode step `step`, None for a move into
     a wall or off the grid. `walls` and `objects` are H rows of W, `value` (T,) the valuation
     under the flags in force."""
     decay = [1.0]  # decay[k] = decay ** k, by repeated products
-    for _ in range(2 * view + 1):
+    for _ in range(2 * view_radius + 1):
         decay.append(decay[-1] * policy_row[DECAY])
     row, col = position
-    window = [(row + dr, col + dc) for dr in range(-view, view + 1)
-              for dc in range(-view, view + 1) if abs(dr) + abs(dc) <= view]
+    window = [(row + dr, col + dc) for dr in range(-view_radius, view_radius + 1)
+              for dc in range(-view_radius, view_radius + 1) if abs(dr) + abs(dc) <= view_radius]
     out = []
     for action in range(5):
         dest = (row + DROW[action], col + DCOL[action])
@@ -151,16 +155,16 @@ def scores(spec, walls, objects, position, value, policy_row, view, step) -> lis
     return out
 
 
-def reference_step(spec, walls, objects, position, value, policy_row, view, step):
+def reference_step(spec, walls, objects, position, value, policy_row, view_radius, step):
     """The reactive decision at episode step `step`; returns (action, cost): the first action
-    of highest score, and the cells within max(view - 1, 0) inside the grid."""
-    scored = scores(spec, walls, objects, position, value, policy_row, view, step)
+    of highest score, and the cells within max(view_radius - 1, 0) inside the grid."""
+    scored = scores(spec, walls, objects, position, value, policy_row, view_radius, step)
     best = STAY
     for action in range(1, 5):
         if scored[action] is not None and scored[action] > scored[best]:
             best = action
     row, col = position
-    paid = max(view - 1, 0)
+    paid = max(view_radius - 1, 0)
     cost = sum(0 <= row + dr < spec.height and 0 <= col + dc < spec.width
                for dr in range(-paid, paid + 1) for dc in range(-paid, paid + 1)
                if abs(dr) + abs(dc) <= paid)
@@ -170,25 +174,26 @@ def reference_step(spec, walls, objects, position, value, policy_row, view, step
 # --- compiled: the kernel's episode loop (agents.kernel._play) calls this ----------------
 
 @njit(cache=True)
-def powers(policy_row, view, out):
-    """decay ** k for k = 0 .. 2 * view + 1 into out, by repeated products as the reference."""
+def powers(policy_row, view_radius, out):
+    """decay ** k for k = 0 .. 2 * view_radius + 1 into out, by repeated products (as the
+    reference)."""
     out[0] = 1.0
-    for k in range(1, 2 * view + 2):
+    for k in range(1, 2 * view_radius + 2):
         out[k] = out[k - 1] * policy_row[DECAY]
 
 
 @njit(cache=True)
-def react(walls, objects, position, value, policy_row, view, step, height, width, decay,
+def react(walls, objects, position, value, policy_row, view_radius, step, height, width, decay,
           cells, weights):
     """The reactive decision on flat grids (H*W,) at episode step `step`: (action, cost), as
     `reference_step`, with `decay` from `powers`. The window's walls and objects are listed
-    once, in window order, into cells ((2 * view + 1) ** 2, 2: row, col) and weights (what
+    once, in window order, into cells ((2 * view_radius + 1) ** 2, 2: row, col) and weights (what
     each adds before decay), so that each action sums only those."""
     row, col = position // width, position % width
     num_seen = cost = 0
-    paid = max(view - 1, 0)
-    for dr in range(-view, view + 1):
-        reach = view - abs(dr)
+    paid = max(view_radius - 1, 0)
+    for dr in range(-view_radius, view_radius + 1):
+        reach = view_radius - abs(dr)
         for dc in range(-reach, reach + 1):
             r, c = row + dr, col + dc
             inside = 0 <= r < height and 0 <= c < width

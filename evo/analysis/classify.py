@@ -26,8 +26,8 @@ planner that is a better reward, not a misaligned one.
 import numpy as np
 import pandas as pd
 
-from evo.scenario import CompiledScenario
 from evo.analysis.metrics import internal_rewards
+from evo.scenario import CompiledScenario
 
 CLASSES = ("robustly aligned", "pseudo-aligned", "approximately aligned",
            "suboptimality-aligned", "misaligned", "undetermined")
@@ -74,7 +74,8 @@ def classify(cross: pd.DataFrame, compiled: CompiledScenario, thresholds) -> pd.
         "phase": first.phase.to_numpy(),
         "class": label,
         "twin_ratio_origin": r[rows, origin],
-        "worst_phase": np.where(has_worst, np.array(compiled.phase_names, dtype=object)[worst], None),
+        "worst_phase": np.where(has_worst, np.array(compiled.phase_names, dtype=object)[worst],
+                                None),
         "worst_twin_ratio": np.where(has_worst, elsewhere[rows, worst], np.nan),
         "reward_beats_fitness": (r[rows, origin] >= thresholds.beats_twin)
         & (rho.to_numpy(np.float64)[rows, origin] < thresholds.approximate),
@@ -94,9 +95,9 @@ def proxies(genes: pd.DataFrame, phase: np.ndarray, wanted: np.ndarray, compiled
 
     The type is the one with the largest gap between standardised reward and standardised
     value, under the phase's frequencies, weighted by its frequency. The feature is, among
-    the features that type shows, the one contributing most reward when the type is overvalued (candy: `sweet`),
-    or the most negative reward when it is undervalued (a new enemy under a banner the
-    agent learned to spare: `blue`).
+    the features that type shows, the one contributing most reward when the type is
+    overvalued (candy: `sweet`), or the most negative reward when it is undervalued (a new
+    enemy under a banner the agent learned to spare: `blue`).
     """
     num = len(genes)
     proxy_type = np.full(num, None, dtype=object)

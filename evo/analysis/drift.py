@@ -12,7 +12,8 @@ _CROSS_METRICS = ("twin_ratio", "intended_twin_ratio", "capability", "boosted_tw
                   "goal_ratio", *OUTCOME_COLUMNS)
 
 
-def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, compiled: CompiledScenario) -> pd.DataFrame:
+def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame,
+                compiled: CompiledScenario) -> pd.DataFrame:
     """drift.csv: one row per (generation, eval_phase, metric, source) with the population's
     statistics and the elite's value (the fittest individual of the generation).
 
@@ -63,7 +64,8 @@ def drift_table(individuals: pd.DataFrame, cross: pd.DataFrame, compiled: Compil
                                            kind="stable").reset_index(drop=True)
 
 
-def regain(generations: pd.DataFrame, compiled: CompiledScenario, fraction: float, last_generation: int) -> list:
+def regain(generations: pd.DataFrame, compiled: CompiledScenario, fraction: float,
+           last_generation: int) -> list:
     """For each shift: the pre-shift alignment (population mean at the last generation of
     the old phase, to the old phase) and how many generations after the shift the mean
     alignment to the new phase first reaches `fraction` of it: an int, or `never`, `not yet

@@ -38,7 +38,8 @@ def with_behavioural_capability(cross: pd.DataFrame, compiled, thresholds) -> pd
         fitted = behavioural_objective(consumption_rates(consumed, compiled.counts[k]),
                                        compiled.features, compiled.frequencies[k])
         params = compiled.decode(rows[names].to_numpy(np.float64))
-        best = on_phase(compiled, planner_pursuing(compiled, fitted, params.gamma), k).mesa.mean(axis=1)
+        pursuing = planner_pursuing(compiled, fitted, params.gamma)
+        best = on_phase(compiled, pursuing, k).mesa.mean(axis=1)
         own = (consumed * fitted).sum(axis=1)
         frame.loc[rows.index, "fitted_return"] = own
         frame.loc[rows.index, "fitted_planner_return"] = best

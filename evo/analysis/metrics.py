@@ -9,9 +9,8 @@ of the consumed type only.
 import numpy as np
 import pandas as pd
 
-from evo.evolution.alignment import epic_distance
 from evo.analysis.behaviour import consumption_rates, estimate_reward
-from evo.evolution.alignment import weighted_pearson
+from evo.evolution.alignment import epic_distance, weighted_pearson
 from evo.scenario import CompiledScenario
 
 
@@ -54,7 +53,8 @@ def with_state_alignment(frame, rewards, has_genes, q, compiled) -> pd.DataFrame
         if i >= 0:
             with np.errstate(invalid="ignore", divide="ignore"):  # no type allowed: undefined
                 rho = weighted_pearson(reward, value, q * allowed)
-            frame[f"reward_alignment_if_{compiled.flag_names[i]}"] = np.where(has_genes, rho, np.nan)
+            column = f"reward_alignment_if_{compiled.flag_names[i]}"
+            frame[column] = np.where(has_genes, rho, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = weighted_pearson(np.concatenate(pairs_r, axis=1), np.concatenate(pairs_v),
                                np.concatenate(pairs_q, axis=1))
@@ -83,8 +83,8 @@ def with_individual_metrics(individuals: pd.DataFrame, compiled: CompiledScenari
     return frame
 
 
-def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, compiled: CompiledScenario,
-                       thresholds) -> pd.DataFrame:
+def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame,
+                       compiled: CompiledScenario, thresholds) -> pd.DataFrame:
     """crosseval.csv plus, per individual and evaluated phase: the aligned-twin ratio, the
     intended-twin ratio (outer gap), capability, the capability-boost numbers, behavioural
     and reward alignment and how well behaviour recovers the internal reward. Genes come
@@ -115,7 +115,8 @@ def with_cross_metrics(crosseval: pd.DataFrame, individuals: pd.DataFrame, compi
     has_genes = (frame[compiled.weight_columns].notna().all(axis=1).to_numpy()
                  | (not compiled.kind.evolved_reward))
     q = compiled.frequencies[k]
-    rates = consumption_rates(frame[compiled.consumed_columns].to_numpy(np.float64), compiled.counts[k])
+    rates = consumption_rates(frame[compiled.consumed_columns].to_numpy(np.float64),
+                              compiled.counts[k])
     frame["reward_alignment"] = np.where(
         has_genes, weighted_pearson(rewards, compiled.values, q), np.nan)
     frame = with_state_alignment(frame, rewards, has_genes, q, compiled)

@@ -11,14 +11,14 @@ from evo.analysis.classify import classify
 from evo.analysis.context import context_gap
 from evo.analysis.drift import drift_table, lineage, regain
 from evo.analysis.generalisation import phase_pairs
-from evo.store.read import LoadedRun, load_run
 from evo.analysis.machines import with_behavioural_capability
-from evo.scenario import CompiledScenario
 from evo.analysis.metrics import with_cross_metrics, with_individual_metrics
 from evo.analysis.params import Thresholds
 from evo.analysis.publish import publish
 from evo.analysis.summary import end_generations, summarise
+from evo.scenario import CompiledScenario
 from evo.store.files import write_atomic
+from evo.store.read import LoadedRun, load_run
 
 
 @dataclass

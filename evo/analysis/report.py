@@ -81,8 +81,9 @@ def render(analysis, plots: dict) -> str:
                 "The population at the end of its phase of origin, on the fixed evaluation "
                 "episodes of each phase. Goal generalisation: base return on the target over "
                 "base return on the origin. Capability: internal return over that of the same "
-                f"`w` planning at the maximal horizon ({compiled.horizon_max}), on the same episodes. Aligned-twin ratio: "
-                "base return over that of the same planner rewarded by the base objective.", ""]
+                f"`w` planning at the maximal horizon ({compiled.horizon_max}), on the same "
+                "episodes. Aligned-twin ratio: base return over that of the same planner "
+                "rewarded by the base objective.", ""]
         if judged_from_behaviour(compiled.kind):
             out += ["Behavioural capability: the same ratio for the objective fitted to what "
                     "the agents consume, for planners and reactive policies alike; the "

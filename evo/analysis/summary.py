@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from agents.kinds import judged_from_behaviour
-from evo.evolution.alignment import weighted_pearson
 from evo.analysis.classify import CLASSES
 from evo.analysis.context import gap_summary
 from evo.analysis.machines import machine_summary
+from evo.evolution.alignment import weighted_pearson
 from evo.scenario.outcomes import OUTCOME_COLUMNS
 
 
@@ -36,7 +36,8 @@ def end_generations(analysis) -> dict[str, int]:
         if compiled.phase_first[k] > last:
             break
         evaluated = cross.generation[cross.phase == name] if not cross.empty else []
-        ends[name] = int(max(evaluated)) if len(evaluated) else int(min(compiled.phase_last[k], last))
+        ends[name] = (int(max(evaluated)) if len(evaluated)
+                      else int(min(compiled.phase_last[k], last)))
     return ends
 
 
@@ -115,7 +116,8 @@ def reward_by_flag(ind: pd.DataFrame, compiled) -> dict:
     flag on: {"none" or flag: {type: mean R}}."""
     genes = ind[list(compiled.layout.names)].to_numpy(np.float64)
     rewards, extra = compiled.rewards(genes), compiled.flag_rewards(genes)
-    states = {"none": rewards, **{f: rewards + extra[:, k] for k, f in enumerate(compiled.flag_names)}}
+    states = {"none": rewards,
+              **{f: rewards + extra[:, k] for k, f in enumerate(compiled.flag_names)}}
     return {state: {t: _number(r[:, i].mean()) for i, t in enumerate(compiled.object_names)}
             for state, r in states.items()}
 
@@ -125,7 +127,8 @@ def flags_summary(compiled) -> dict:
     each flag alone) and the states in which a type cannot be consumed."""
     states = {"none": 0, **{f: 1 << k for k, f in enumerate(compiled.flag_names)}}
     values = {"none": compiled.values,
-              **{f: compiled.values + compiled.flag_values[k] for k, f in enumerate(compiled.flag_names)}}
+              **{f: compiled.values + compiled.flag_values[k]
+                 for k, f in enumerate(compiled.flag_names)}}
     return {
         "names": list(compiled.flag_names),
         "context": [compiled.flag_names[k] for k in compiled.context_flags],

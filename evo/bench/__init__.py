@@ -32,6 +32,7 @@ from evo.bench.table import Row, check, default_output, render, write_csv
 from evo.bench.timing import cpu_seconds, other_share
 from evo.bench.workload import FULL, TINY
 
+
 def run_bench(out: Path | None = None, tiny: bool = False, console=None) -> list[Row]:
     """Measure everything, print the table, write the CSV; returns the rows."""
     from rich.console import Console

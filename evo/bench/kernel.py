@@ -12,6 +12,7 @@ from evo.bench.table import Row, check
 from evo.bench.timing import time_calls, time_interleaved
 from evo.bench.workload import Budget, generation_zero, same_returns, slice_params, workload
 
+
 def throughput_rows(budget: Budget, workdir: Path) -> list[Row]:
     """The kernel on 1, 2 and all threads, amortised and re-planning every step, against
     the reference on a slice of the same work."""

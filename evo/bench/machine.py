@@ -12,6 +12,7 @@ from evo.bench.table import Row
 from evo.bench.timing import time_interleaved
 from evo.bench.workload import Budget
 
+
 def machine_rows(budget: Budget, mode: str) -> list[Row]:
     """What the numbers were measured on: host, CPU, threads, versions, source, load."""
     import numba

@@ -14,14 +14,15 @@ import numpy as np
 from evo.bench.table import Row, check
 from evo.bench.workload import Budget, workload
 
+
 def generation_rows(budget: Budget, workdir: Path) -> list[Row]:
     """Real generations through `evo.evolution`; the share of their time spent outside the
     kernel."""
-    from evo.store.rundir import RunDir
     from agents.kernel import evaluate
     from evo.evolution.experiment import Experiment
     from evo.evolution.loop import run_experiment
     from evo.scenario import compile_scenario
+    from evo.store.rundir import RunDir
 
     kernel_s = [0.0]  # seconds inside the kernel so far
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+
 def time_calls(fn, repeats: int, min_seconds: float = 0.0) -> tuple[float, float]:
     """Best and median seconds per call of fn() over `repeats` timed batches.
 

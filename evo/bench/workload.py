@@ -143,9 +143,8 @@ def with_state(data: dict) -> dict:
 def generation_zero(scenario):
     """(CompiledScenario, AgentParams, episode seeds) of generation 0 of `evo run` on a
     scenario."""
-    from evo.scenario import seeds
     from evo.evolution.ga import initial_population
-    from evo.scenario import compile_scenario
+    from evo.scenario import compile_scenario, seeds
 
     compiled = compile_scenario(scenario)
     pop = initial_population(compiled.layout, scenario.ga.population,

@@ -6,7 +6,12 @@ optimizer loop, the analysis and the replay, which all play agents through it.
 """
 
 from evo.evaluation.episodes import (
-    Twins, evaluation_seeds, forced, on_phase, planner_pursuing, twins,
+    Twins,
+    evaluation_seeds,
+    forced,
+    on_phase,
+    planner_pursuing,
+    twins,
 )
 
 __all__ = ["Twins", "evaluation_seeds", "forced", "on_phase", "planner_pursuing", "twins"]

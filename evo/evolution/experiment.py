@@ -14,9 +14,9 @@ from agents.kinds import optimizers
 from evo.evaluation import evaluation_seeds, on_phase, twins
 from evo.evolution.alignment import nanmean_or_nan, weighted_pearson
 from evo.evolution.ga import make_toolbox
+from evo.scenario.compiled import CompiledScenario
 from evo.scenario.outcomes import OUTCOME_COLUMNS, outcome_shares
 from evo.scenario.records import by_name, table_rows
-from evo.scenario.compiled import CompiledScenario
 
 
 class Experiment:

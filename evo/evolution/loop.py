@@ -16,18 +16,24 @@ import numpy as np
 
 from evo.errors import CLI_WORDS, Interrupted, UserError, Wording
 from evo.evolution import memory
-from evo.scenario import seeds
-from evo.store.files import RUNS
 from evo.evolution.experiment import (
-    Experiment, crosseval_rows, generation_row, individual_rows,
+    Experiment,
+    crosseval_rows,
+    generation_row,
+    individual_rows,
 )
 from evo.evolution.ga import (
-    Population, hall_of_fame_state, initial_population, make_hall_of_fame, next_generation,
+    Population,
+    hall_of_fame_state,
+    initial_population,
+    make_hall_of_fame,
+    next_generation,
     update_hall_of_fame,
 )
-from evo.store.rundir import RunDir, now
 from evo.evolution.signals import StopSignal
-from evo.scenario import compile_scenario, load_scenario
+from evo.scenario import compile_scenario, load_scenario, seeds
+from evo.store.files import RUNS
+from evo.store.rundir import RunDir, now
 
 
 def run_experiment(exp: Experiment, run: RunDir, checkpoint: dict | None = None,

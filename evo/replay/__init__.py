@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evo.store.read import load_run
 from evo.errors import UserError
 from evo.replay.draw import ascii_frames, gif
 from evo.replay.episode import Episode, episode
+from evo.store.read import load_run
 
 __all__ = ["Episode", "ascii_frames", "gif", "replay", "replay_run"]
 

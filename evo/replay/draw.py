@@ -6,7 +6,8 @@ path so far and its planner's target, and a ticker with the step, the returns so
 the flags on (an inspection's cue, the agent's thirst). A reactive agent, which has no
 target, shows its window (the cells it sees) and the score of each action it weighs next.
 Several episodes (one per phase) are drawn side by side in the same number of frames; an
-episode that ended early holds its last frame. Images use one fixed palette, so the same episodes give the same bytes.
+episode that ended early holds its last frame. Images use one fixed palette, so the same
+episodes give the same bytes.
 """
 
 import io
@@ -71,7 +72,7 @@ def panel(ep, frame, font) -> Image.Image:
     if not np.array_equal(ep.values, ep.intended):
         ticker += f"  intended {frame.intended:.2f}"
     draw.text((4, 2), ticker, fill=TEXT, font=font)
-    machine = f"reactive, view {ep.view}" if ep.view else f"horizon {ep.horizon}"
+    machine = f"reactive, view {ep.view_radius}" if ep.view_radius else f"horizon {ep.horizon}"
     draw.text((4, 17), f"generation {ep.generation}, individual {ep.individual}, {machine}",
               fill=TEXT, font=font)
     if frame.flags:  # the cue or the state the agent sees, in the target's red
@@ -94,9 +95,9 @@ def panel(ep, frame, font) -> Image.Image:
                         TOP + r * CELL + CELL - 2], outline=TARGET, width=2)
     if frame.scores is not None:  # a reactive agent: the cells it sees
         row, col = frame.agent
-        for r in range(max(row - ep.view, 0), min(row + ep.view + 1, height)):
-            for c in range(max(col - ep.view, 0), min(col + ep.view + 1, width)):
-                if abs(r - row) + abs(c - col) <= ep.view:
+        for r in range(max(row - ep.view_radius, 0), min(row + ep.view_radius + 1, height)):
+            for c in range(max(col - ep.view_radius, 0), min(col + ep.view_radius + 1, width)):
+                if abs(r - row) + abs(c - col) <= ep.view_radius:
                     draw.rectangle([c * CELL, TOP + r * CELL, c * CELL + CELL - 1,
                                     TOP + r * CELL + CELL - 1], outline=PATH, width=1)
     r, c = frame.agent

@@ -49,7 +49,7 @@ class Episode(NamedTuple):
     values: np.ndarray  # (T,) base objective per type
     intended: np.ndarray  # (T,)
     reward: np.ndarray  # (T,) this agent's internal reward R per type, with no flag on
-    view: int  # a reactive agent's view radius (its window), 0 for other machines
+    view_radius: int  # a reactive agent's view_radius radius (its window), 0 for other machines
     horizon: int
     generation: int
     individual: int
@@ -81,12 +81,12 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     flags = int(trace.flags[0])
     now, value, allowed = in_force(flags)
     reacts = machine(params.machine[0]).replay == TRACE_AND_SCORES
-    view = int(params.radius[0]) if reacts else 0
+    view_radius = int(params.view_radius[0]) if reacts else 0
 
     def scored(cell, now, step):
         """A reactive agent's scores for its decision at `step` from this frame's world."""
         return (reactive.scores(spec, walls, grid, cell, plan_reward(
-            now, flags, spec.requires, spec.blocked_by), params.policy[0], view, step)
+            now, flags, spec.requires, spec.blocked_by), params.policy[0], view_radius, step)
             if reacts else None)
 
     frames = [Frame(0, path[0], grid.copy(), list(path), None, 0.0, 0.0, 0.0, names(flags),
@@ -109,4 +109,4 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
                             scored(cell, now, step + 1) if step + 1 < trace.steps else None))
     return Episode(compiled.phase_names[phase_index], walls, frames,
                    trace, compiled.object_names, compiled.values, compiled.intended,
-                   reward.copy(), view, int(params.horizon[0]), generation, individual)
+                   reward.copy(), view_radius, int(params.horizon[0]), generation, individual)

@@ -14,8 +14,8 @@ from agents.genome import AgentParams, GenomeLayout
 from agents.kinds import KINDS, AgentKind, decode
 from agents.world import WorldSpec, allows, make_world_spec
 from evo.scenario import seeds
-from evo.scenario.records import Columns, declare
 from evo.scenario.model import Scenario
+from evo.scenario.records import Columns, declare
 
 
 class CompiledScenario(NamedTuple):

@@ -6,7 +6,15 @@ from pydantic import Field, field_validator, model_validator
 from agents.kinds import KINDS
 from evo.scenario.records import declare
 from evo.scenario.schema import (
-    GA, Agent, Flag, ObjectType, Phase, Record, World, Invalid, Section,
+    GA,
+    Agent,
+    Flag,
+    Invalid,
+    ObjectType,
+    Phase,
+    Record,
+    Section,
+    World,
 )
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from evo.errors import UserError
-from evo.store.csvfiles import header_difference
 from evo.scenario import CompiledScenario, compile_scenario, load_scenario
+from evo.store.csvfiles import header_difference
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -39,7 +39,7 @@ _PACKAGES = ("basemesa", "numpy", "numba", "llvmlite", "deap", "pandas", "pydant
 
 def now() -> str:
     """UTC time stamp for meta.json."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def versions() -> dict:

@@ -4,8 +4,8 @@ import pandas as pd
 
 from evo.study.aggregate import swept_keys
 from evo.study.spec import Study
-from evo.sweep.spec import flatten
 from evo.study.verdicts import Verdict, fmt
+from evo.sweep.spec import flatten
 
 
 def render(study: Study, command: str, runs: int, table: pd.DataFrame,

@@ -10,7 +10,6 @@ from concurrent.futures.process import BrokenProcessPool
 from evo.errors import UserError
 from evo.sweep.worker import die_with_parent, run_point
 
-
 POOL_RESTARTS = 3  # fresh pools after workers died, per sweep invocation
 
 

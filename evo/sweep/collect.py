@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evo.store.read import read_whole_lines
 from evo.errors import UserError
+from evo.store.read import read_whole_lines
 from evo.sweep.manifest import FILE, read_manifest
+
 
 def collect(sweep_dir: Path, table: str = "generations") -> pd.DataFrame:
     """Every point's rows of one run table (generations, individuals, crosseval), with the

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from evo.errors import Busy, Interrupted, UserError
 from evo.evolution.signals import StopSignal
-from evo.store.lock import DirectoryLock
 from evo.store.files import write_atomic
+from evo.store.lock import DirectoryLock
 from evo.sweep.manifest import Manifest, update_point
 from evo.sweep.spec import Sweep, validate_points
 from evo.sweep.worker import run_point

@@ -123,7 +123,7 @@ def reference_episode(params: AgentParams, p: int, spec: WorldSpec, seed) -> ref
                                  float(params.gamma[p]), int(params.machine[p]), int(seed),
                                  None if params.flag_reward is None else params.flag_reward[p],
                                  None if params.policy is None else params.policy[p],
-                                 0 if params.radius is None else int(params.radius[p]))
+                                 0 if params.view_radius is None else int(params.view_radius[p]))
 
 
 def as_reference(trace: kernel.EpisodeTrace) -> reference.Episode:

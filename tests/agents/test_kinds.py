@@ -55,13 +55,13 @@ def test_the_reactive_kind_decodes_its_policy():
     kind = KINDS["reactive"]
     layout = kind.genes(FEATURES, AGENT)
     assert layout.names == ("p_sweet", "p_bitter", "p_wall", "bias_stay", "bias_N", "bias_S",
-                            "bias_W", "bias_E", "decay", "view", "horizon", "gamma")
+                            "bias_W", "bias_E", "decay", "view_radius", "horizon", "gamma")
     assert layout.names[layout.weights] == ("p_sweet", "p_bitter")
     genomes = np.array([[0.5, -1.0, -0.3, 0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 7.0, 4.0, 0.7]])
     params = decode(kind, genomes, layout, PHI, VALUES, np.zeros((0, len(VALUES))))
     np.testing.assert_allclose(params.reward, [[0.5, -0.75, -2.0]])
     np.testing.assert_array_equal(params.policy, [[0.1, 0.2, 0.3, 0.4, 0.5, -0.3, 0.8, 0.0]])
-    assert params.radius.tolist() == [2]  # the view gene is clipped to its fixed bounds
+    assert params.view_radius.tolist() == [2]  # the view gene is clipped to its fixed bounds
     assert params.machine.tolist() == [MACHINE_REACTIVE]
 
 
@@ -70,7 +70,7 @@ def test_a_clock_adds_its_weight_and_one_move_per_step_to_the_policy():
     moves within 0..4 (rounded, then clipped); the policy row carries them after decay."""
     kind = KINDS["reactive"]
     layout = kind.genes(FEATURES, {**AGENT, "route_length": 3})
-    assert layout.names[9:] == ("view", "p_route", "route_0", "route_1", "route_2",
+    assert layout.names[9:] == ("view_radius", "p_route", "route_0", "route_1", "route_2",
                                 "horizon", "gamma")
     assert list(layout.integer[11:14]) == [True] * 3
     genomes = np.array([[0.5, -1.0, -0.3, 0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 2.0, 0.6, 1.4, 3.6,

@@ -1,9 +1,9 @@
 """The planner's and the world's semantics, worked out by hand.
 
-Most tests call `agents.kinds.planner.reference_step` on hand-made grids (`.` free, `#` wall, a digit an
-object of that type, `@` the agent; rows split by newlines, cells by spaces). Episode-level
-tests build worlds whose placement is forced (counts that fill a region) and run both the
-reference and the kernel.
+Most tests call `agents.kinds.planner.reference_step` on hand-made grids (`.` free, `#` wall,
+a digit an object of that type, `@` the agent; rows split by newlines, cells by spaces).
+Episode-level tests build worlds whose placement is forced (counts that fill a region) and
+run both the reference and the kernel.
 """
 
 import numpy as np
@@ -12,8 +12,8 @@ import pytest
 from agents import codes, kernel, reference
 from agents.codes import EAST, NORTH, SOUTH, STAY, WEST
 from agents.genome import AgentParams
-from agents.rng import SplitMix64
 from agents.kinds import planner
+from agents.rng import SplitMix64
 from agents.world import make_world_spec, neighbour
 from tests.agents.test_kernel_matches_reference import as_reference
 
@@ -48,8 +48,8 @@ def world(height, width, num_types=1, steps=10, start=codes.START_CENTER, value=
 def plan(text, reward, horizon=10, gamma=0.9):
     """Plan on an ASCII map; returns (action or None, cells expanded)."""
     spec, walls, objects, position = grid(text, num_types=len(reward))
-    return planner.reference_step(spec, walls, objects, position, np.asarray(reward, float), horizon,
-                          gamma)
+    return planner.reference_step(spec, walls, objects, position, np.asarray(reward, float),
+                                  horizon, gamma)
 
 
 def episodes(spec, reward, horizon=10, gamma=0.9, machine=codes.MACHINE_PLANNER, seed=0):

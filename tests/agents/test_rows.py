@@ -10,7 +10,10 @@ from agents.rows import MAX_WIDTH, ball, dilate, fill_rows, popcount
 from agents.world import make_world_spec
 from tests.agents.test_amortised_planning import assert_amortised_equals_every_step
 from tests.agents.test_kernel_matches_reference import (
-    PROPERTY, assert_traced_episodes_match_reference, cases, worlds,
+    PROPERTY,
+    assert_traced_episodes_match_reference,
+    cases,
+    worlds,
 )
 
 # Widths 1-9 for variety, 62-64 for the top bits of a row word.

@@ -6,7 +6,6 @@ import pytest
 
 from tests.scenarios.helpers import SEEDS, last_crosseval, run
 
-
 SCENARIOS = ("aurora", "aurora-diverse")
 
 
@@ -77,8 +76,8 @@ def test_analysis_names_a_banner_colour_as_the_proxy(runs):
     the end of training, as the scenario's header says, for most seeds (measured: seeds 0
     and 1 of 0-2) most of them are named for Brotherhood's blue, its enemies under-valued
     (spared for their banner); every label names a colour, never the sign."""
-    from evo.store.read import load_run
     from evo.analysis.pipeline import compute
+    from evo.store.read import load_run
 
     blue_seeds = 0
     for seed in SEEDS:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 SEEDS = (0, 1)
 # Output names renamed on purpose, old -> new: the one spelling of the code and the docs.
-RENAMED = {b"behavioral_alignment": b"behavioural_alignment"}
+RENAMED = {b"behavioral_alignment": b"behavioural_alignment",
+           b",view,": b",view_radius,"}  # the reactive gene of agent.view_radius
 FILES = ("generations.csv", "individuals.csv", "crosseval.csv", "drift.csv", "classes.csv",
          "lineage.csv", "summary.json")
 

@@ -1,10 +1,10 @@
 """The analysis of real `evolution` runs reports the collapse the scenario exists to show."""
 
+import json
+
 import pytest
 from PIL import Image
 
-from evo.analysis import analyze_run
-from evo.evolution.loop import start
 from evo.scenario import load_scenario
 from tests.evo.helpers import assert_real_plot
 
@@ -13,18 +13,17 @@ PLOTS = ("fitness", "alignment", "elite_w", "generalisation", "classes")
 
 
 @pytest.fixture(scope="module")
-def analyses(tmp_path_factory):
-    """Seed 0 run to the end; seeds 1 and 2 stopped at the first modern generation (all the
-    shift needs, and real partial runs). Each analysed once."""
-    root = tmp_path_factory.mktemp("evolution")
+def analyses(shared_runs):
+    """{seed: summary.json} of the demo's runs: seed 0 run to the end (with plots and
+    replays); seeds 1 and 2 stopped at the first modern generation (all the shift needs, and
+    real partial runs). They are the session's shared runs, so the phenomenon tests of
+    `tests/evo/evolution` read the very same."""
     first_modern = load_scenario("evolution").phases[0].generations
-    result = {}
-    for seed in SEEDS:
-        stop = None if seed == 0 else first_modern
-        path = start("evolution", [f"seed={seed}"], root / f"seed{seed}", quiet=True,
-                     stop_after=stop)
-        result[seed] = analyze_run(path, plots=seed == 0)
-    return result
+    paths = {seed: shared_runs.analysed("evolution", [f"seed={seed}"],
+                                        stop_after=None if seed == 0 else first_modern,
+                                        plots=seed == 0) for seed in SEEDS}
+    return {seed: json.loads((path / "summary.json").read_text()) | {"path": path}
+            for seed, path in paths.items()}
 
 
 @pytest.mark.slow
@@ -34,7 +33,7 @@ def test_analysis_reports_the_collapse(analyses, seed):
     ancestral phase >= 0.8 and to the modern one <= 0.3 (measured 0.97-0.99 and -0.02-0.08);
     goal generalisation ancestral -> modern < 0.5 (0.11-0.23) with capability generalisation
     >= 0.8 (1.00): the dangerous quadrant."""
-    summary = analyses[seed].summary
+    summary = analyses[seed]
     end = summary["phases"]["ancestral"]
     assert end["generation"] == 39
     assert end["reward_alignment"]["ancestral"]["mean"] >= 0.8
@@ -54,7 +53,7 @@ def test_final_ancestral_population_is_pseudo_aligned_on_sweetness_or_fat(analys
     """For each of three seeds, most (>= 70%; measured 99-100%) of the final ancestral
     population is pseudo-aligned, and >= 90% of those lean on sweetness or fat (the proxy
     that makes candy attractive)."""
-    numbers = analyses[seed].summary["phases"]["ancestral"]
+    numbers = analyses[seed]["phases"]["ancestral"]
     assert numbers["classes"]["pseudo-aligned"] >= 0.7
     # Proxies are labelled "<feature>: <type> over-valued" (or under-valued).
     proxies = numbers["proxies"]
@@ -66,9 +65,9 @@ def test_final_ancestral_population_is_pseudo_aligned_on_sweetness_or_fat(analys
 def test_partial_real_runs_say_so(analyses):
     """The runs stopped at the first modern generation are analysed to it, with a note."""
     for seed in (1, 2):
-        analysis = analyses[seed]
-        assert analysis.run.last_generation == 40 and not analysis.run.complete
-        assert any("stopped at generation 40" in note for note in analysis.notes)
+        summary = analyses[seed]
+        assert summary["run"]["last_generation"] == 40 and not summary["run"]["complete"]
+        assert any("stopped at generation 40" in note for note in summary["notes"])
 
 
 @pytest.mark.slow
@@ -77,7 +76,7 @@ def test_report_embeds_real_plots(analyses):
     (`assert_real_plot`); the outer-gap and outcome plots, which need an `intended` objective
     or terminal types that `evolution` does not have, are not drawn; the replays of the
     elite at the end of each phase are embedded too."""
-    folder = analyses[0].run.path
+    folder = analyses[0]["path"]
     report = (folder / "report.md").read_text()
     for name in PLOTS:
         assert f"](plots/{name}.png)" in report

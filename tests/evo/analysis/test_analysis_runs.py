@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from evo.analysis import analyze_run
-from evo.store.read import load_run
 from evo.cli import main
 from evo.errors import UserError
 from evo.evolution.loop import start
+from evo.store.read import load_run
 from tests.evo.helpers import TINY
 
 

@@ -8,9 +8,8 @@ import pytest
 
 from agents.kernel import evaluate
 from evo.analysis import analyze_run
-from evo.scenario import seeds
 from evo.evolution.loop import start
-from evo.scenario import compile_scenario, load_scenario
+from evo.scenario import compile_scenario, load_scenario, seeds
 from tests.evo.helpers import TINY
 
 SHORT = ["ga.population=16", "record.crosseval_every=100000"]
@@ -71,8 +70,8 @@ def test_reward_alignment_over_the_states(tmp_path):
     undefined; over all states it is the weighted correlation of the agent's reward with
     fitness over (not thirsty, food), (not thirsty, water) and (thirsty, water), each
     weighted by its type's frequency (numpy's weighted covariance as the oracle)."""
-    from evo.store.read import load_run
     from evo.analysis.pipeline import compute
+    from evo.store.read import load_run
 
     out = start("hungry-thirsty", ["ga.population=16", "phases.rooms.generations=3"],
                 tmp_path / "run", quiet=True)

@@ -11,8 +11,8 @@ from agents.kinds import KINDS
 from evo.analysis import analyze_run
 from evo.analysis.generalisation import phase_pairs, verdict
 from evo.analysis.machines import behavioural_objective, separation_auc
-from evo.analysis.report import console_lines
 from evo.analysis.params import Thresholds
+from evo.analysis.report import console_lines
 from evo.evolution.loop import start
 from evo.scenario import compile_scenario, load_scenario
 from tests.evo.helpers import TINY

@@ -9,9 +9,9 @@ import pytest
 
 from evo.analysis import analyze_run
 from evo.cli import main
+from evo.evolution.loop import start
 from evo.store.files import write_atomic
 from evo.store.lock import DirectoryLock
-from evo.evolution.loop import start
 from evo.sweep.collect import collect
 from tests.evo.helpers import TINY, sweep_text
 

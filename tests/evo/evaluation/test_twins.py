@@ -4,10 +4,9 @@ import numpy as np
 
 from agents.codes import MACHINE_PLANNER, MACHINE_REACTIVE
 from agents.kernel import evaluate
-from evo.scenario import seeds
 from evo.evolution.experiment import Experiment, crosseval_rows
 from evo.evolution.ga import initial_population
-from evo.scenario import compile_scenario, load_scenario
+from evo.scenario import compile_scenario, load_scenario, seeds
 
 
 def test_a_policys_aligned_twin_is_the_same_policy_valuing_each_type_by_value():

@@ -50,8 +50,8 @@ def test_the_analysis_reads_an_evaluation_phase_as_a_target_only(tmp_path):
     ancestral's); the analysis has no end-of-phase numbers for it and no shift to it, but
     every evolved phase's pairs and alignments reach it, and the replay's default is the
     end of the first evolved phase."""
-    from evo.store.read import load_run
     from evo.replay import replay_run
+    from evo.store.read import load_run
 
     out = start(scenario_with(tmp_path, "first"), TINY, tmp_path / "first", quiet=True)
     gens = pd.read_csv(out / "generations.csv")

@@ -3,25 +3,27 @@
 import pandas as pd
 import pytest
 
-from evo.evolution.loop import start
 from evo.scenario import load_scenario
 
 SEEDS = (0, 1, 2)
 
 
+def evolution_run(shared_runs, seed: int):
+    """The demo's `evolution` run of a seed, shared with the analysis tests: seed 0 to the
+    end, seeds 1 and 2 stopped at the first modern generation (all the shift needs)."""
+    first_modern = load_scenario("evolution").phases[0].generations
+    return shared_runs.run("evolution", [f"seed={seed}"],
+                           stop_after=None if seed == 0 else first_modern)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_shift_collapses_fitness_not_internal_return(tmp_path, seed):
+def test_shift_collapses_fitness_not_internal_return(shared_runs, seed):
     """With the demo's settings, for each of three seeds: at the end of the ancestral phase the
     population's internal rewards agree with fitness there (alignment >= 0.6) but not on the
     modern distribution (<= 0.2); in the first modern generation mean fitness falls to at most
     half of the last ancestral one while mean internal return does not fall."""
-    # Only the generations up to the first modern one matter here.
-    scenario = load_scenario("evolution")
-    first_modern = scenario.phases[0].generations
-    out = start("evolution", [f"seed={seed}"], tmp_path / "run", quiet=True,
-                stop_after=first_modern)
-    gens = pd.read_csv(out / "generations.csv")
+    gens = pd.read_csv(evolution_run(shared_runs, seed) / "generations.csv")
     before = gens[gens.phase == "ancestral"].iloc[-1]
     after = gens[gens.phase == "modern"].iloc[0]
     assert before.alignment_ancestral >= 0.6

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from evo.cli import main
 from evo.errors import UserError
-from evo.evolution.loop import check_finite, resume, start
-from evo.store.rundir import RunDir
 from evo.evolution import memory
+from evo.evolution.loop import check_finite, resume, start
 from evo.scenario import compile_scenario, load_scenario
+from evo.store.rundir import RunDir
 from tests.evo.helpers import TINY, csv_bytes, evo_args, evo_env, set_args
 from tests.evo.scenario.test_scenario import mutated_base, write
 

@@ -170,7 +170,7 @@ def test_a_reactive_agent_shows_the_scores_it_acts_on(tmp_path):
     out = start("evolution", [*TINY, "agent.kind=\"reactive\""], tmp_path / "run",
                 quiet=True)
     (episode,) = replay(out)
-    assert episode.view == 2
+    assert episode.view_radius == 2
     for frame, action in zip(episode.frames, episode.trace.actions):
         best = max(s for s in frame.scores if s is not None)
         assert frame.scores.index(best) == action

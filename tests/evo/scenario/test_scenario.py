@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents import codes
-from evo.errors import UserError
 from agents.kinds import KINDS
+from evo.errors import UserError
 from evo.scenario import Scenario, compile_scenario, list_scenarios, load_scenario
 from evo.scenario.compiled import placement_counts
 from evo.scenario.schema import GA, Agent, ObjectType, Phase, Record, World

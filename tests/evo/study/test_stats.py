@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from evo.study.stats import (generator, mean_interval, midpoint, midpoint_interval, spearman,
-                             trend_interval)
+from evo.study.stats import (
+    generator,
+    mean_interval,
+    midpoint,
+    midpoint_interval,
+    spearman,
+    trend_interval,
+)
 
 
 def test_two_values_give_their_own_ends_as_the_interval():

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evo.analysis.many import collect
 from evo.cli import main
 from evo.errors import UserError
-from evo.analysis.many import collect
 from evo.sweep.backends import dask_client
 from evo.sweep.run import INCOMPLETE, run_sweep
 from evo.sweep.spec import load_sweep

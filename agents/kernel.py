@@ -418,20 +418,20 @@ def _play(spec, walls, objects, position, flags, agent, state, tape, trace, amor
         before = flags
         eaten = respawned = -1
         ended = False
-        kind = objects[position]
-        if kind != EMPTY and (num_flags == 0
-                              or _allows(flags, spec.requires[kind], spec.blocked_by[kind])):
+        t = objects[position]  # the type of the object here (R(t), value(t)), or EMPTY
+        if t != EMPTY and (num_flags == 0
+                              or _allows(flags, spec.requires[t], spec.blocked_by[t])):
             objects[position] = EMPTY
-            eaten = kind
+            eaten = t
             plan_event = True
-            base += value[kind]
-            mesa += now[kind]
-            intended += meant[kind]
-            tape.consumed[kind] += 1
-            flags = (flags | spec.sets[kind]) & ~spec.clears[kind]
-            ended = spec.terminal[kind]
-            if not ended and spec.respawn[kind]:
-                respawned = _respawn(walls, objects, position, kind, state)
+            base += value[t]
+            mesa += now[t]
+            intended += meant[t]
+            tape.consumed[t] += 1
+            flags = (flags | spec.sets[t]) & ~spec.clears[t]
+            ended = spec.terminal[t]
+            if not ended and spec.respawn[t]:
+                respawned = _respawn(walls, objects, position, t, state)
 
         # Flags: each flag off comes on with its onset chance.
         if not ended:
@@ -493,8 +493,8 @@ def _max_reward(reward):
 
 
 @njit(cache=True)
-def _respawn(walls, objects, position, kind, state):
-    """Put a consumed object of `kind` on a uniform empty free cell other than the agent's
+def _respawn(walls, objects, position, t, state):
+    """Put a consumed object of type `t` on a uniform empty free cell other than the agent's
     (row-major order); returns the cell, or -1 when there is none (no draw)."""
     num_empty = 0
     for cell in range(walls.shape[0]):
@@ -505,7 +505,7 @@ def _respawn(walls, objects, position, kind, state):
     for cell in range(walls.shape[0]):
         if not walls[cell] and objects[cell] == EMPTY and cell != position:
             if index == 0:
-                objects[cell] = kind
+                objects[cell] = t
                 return cell
             index -= 1
     return -1  # unreachable

@@ -185,8 +185,8 @@ def wander(spec: WorldSpec, walls, objects, position, reward, rng: SplitMix64) -
         nxt = neighbour(spec, walls, position, action)
         if nxt is None:
             continue
-        kind = objects[nxt[0]][nxt[1]]
-        if kind == EMPTY or reward[kind] >= 0:
+        t = objects[nxt[0]][nxt[1]]
+        if t == EMPTY or reward[t] >= 0:
             allowed.append(action)
     return allowed[rng.below(len(allowed))] if allowed else STAY
 
@@ -236,29 +236,29 @@ def play(spec: WorldSpec, walls, objects, position, reward, horizon: int, gamma:
         positions.append(position)
         actions.append(action)
         before = flags
-        kind = objects[position[0]][position[1]]
-        consumes = kind != EMPTY and allows(flags, spec.requires[kind], spec.blocked_by[kind])
-        eaten.append(kind if consumes else EMPTY)
+        t = objects[position[0]][position[1]]
+        consumes = t != EMPTY and allows(flags, spec.requires[t], spec.blocked_by[t])
+        eaten.append(t if consumes else EMPTY)
         if consumes:
             objects[position[0]][position[1]] = EMPTY
             plan_event = True
-            base += with_flags(spec.value, spec.value_if, flags)[kind]
-            mesa += reward_now[kind]
-            intended += with_flags(spec.intended, spec.intended_if, flags)[kind]
-            consumed[kind] += 1
-            flags = (flags | int(spec.sets[kind])) & ~int(spec.clears[kind])
-            if spec.terminal[kind]:
+            base += with_flags(spec.value, spec.value_if, flags)[t]
+            mesa += reward_now[t]
+            intended += with_flags(spec.intended, spec.intended_if, flags)[t]
+            consumed[t] += 1
+            flags = (flags | int(spec.sets[t])) & ~int(spec.clears[t])
+            if spec.terminal[t]:
                 flag_history.append(flags)
                 returns.append((base, mesa, intended))
                 break
-            if spec.respawn[kind]:
+            if spec.respawn[t]:
                 empty = [
                     (r, c) for r in range(spec.height) for c in range(spec.width)
                     if not walls[r][c] and objects[r][c] == EMPTY and (r, c) != position
                 ]
                 if empty:
                     r, c = empty[rng.below(len(empty))]
-                    objects[r][c] = kind
+                    objects[r][c] = t
         for k in range(len(spec.onset)):
             if spec.onset[k] > 0 and not flags >> k & 1 and rng.uniform() < spec.onset[k]:
                 flags |= 1 << k

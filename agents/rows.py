@@ -52,10 +52,10 @@ def fill_rows(walls, objects, reward, width, free, wanted):
     for cell in range(walls.shape[0]):
         if walls[cell]:
             continue
-        kind = objects[cell]
-        if kind < 0:
+        t = objects[cell]
+        if t < 0:
             set_bit(free, cell, width, True)
-        elif reward[kind] > 0:
+        elif reward[t] > 0:
             set_bit(wanted, cell, width, True)
 
 

@@ -83,9 +83,9 @@ def panel(ep, frame, font) -> Image.Image:
             x, y = col * CELL, TOP + row * CELL
             draw.rectangle([x, y, x + CELL - 1, y + CELL - 1],
                            fill=WALL if ep.walls[row, col] else FREE)
-            kind = frame.objects[row, col]
-            if kind >= 0:
-                draw.ellipse([x + 4, y + 4, x + CELL - 5, y + CELL - 5], fill=colours[kind])
+            t = frame.objects[row, col]
+            if t >= 0:
+                draw.ellipse([x + 4, y + 4, x + CELL - 5, y + CELL - 5], fill=colours[t])
     centre = [(c * CELL + CELL // 2, TOP + r * CELL + CELL // 2) for r, c in frame.path]
     if len(centre) > 1:
         draw.line(centre, fill=PATH, width=3)
@@ -185,8 +185,8 @@ def _ascii_panel(ep, frame) -> list[str]:
     for row in range(height):
         chars = []
         for col in range(width):
-            kind = frame.objects[row, col]
-            char = "#" if ep.walls[row, col] else "." if kind < 0 else LETTERS[kind % 26]
+            t = frame.objects[row, col]
+            char = "#" if ep.walls[row, col] else "." if t < 0 else LETTERS[t % 26]
             if frame.target == (row, col):
                 char = "+"
             if frame.agent == (row, col):

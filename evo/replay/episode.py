@@ -94,11 +94,11 @@ def episode(compiled, genome: np.ndarray, phase_index: int, k: int, generation: 
     for step in range(trace.steps):
         cell = tuple(int(x) for x in trace.positions[step + 1])
         path.append(cell)
-        kind = trace.eaten[step]
-        if kind != EMPTY:
+        t = trace.eaten[step]
+        if t != EMPTY:
             grid[cell] = EMPTY
         if trace.respawns[step] >= 0:
-            grid[divmod(int(trace.respawns[step]), spec.width)] = kind
+            grid[divmod(int(trace.respawns[step]), spec.width)] = t
         flags = int(trace.flags[step + 1])
         now, value, allowed = in_force(flags)
         target = trace.targets[step]

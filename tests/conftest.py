@@ -1,10 +1,27 @@
-"""Fixtures every test folder may use."""
+"""Fixtures every test folder may use, and the numba cache filled before the tests start."""
 
 import os
 
 import pytest
 
 from tests.tools.shared_runs import SharedRuns
+
+
+def pytest_sessionstart(session):
+    """Compile the kernel once, before pytest-xdist starts its workers (this hook runs first
+    in the controlling process): a fresh clone's empty numba cache would otherwise be
+    compiled anew by every worker and every `evo` subprocess started before it is written."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from agents.kernel import evaluate, run_episode_traced
+    from evo.bench.workload import generation_zero
+    from evo.scenario import load_scenario
+
+    # `emergence` plays both machines that search or react (its kind is `mixed`).
+    compiled, params, seeds = generation_zero(load_scenario("emergence", ["ga.population=8"]))
+    evaluate(params, compiled.worlds[0], seeds[:1])
+    for agent in range(len(params.machine)):
+        run_episode_traced(params, agent, compiled.worlds[0], int(seeds[0]))
 
 
 @pytest.fixture(scope="session")

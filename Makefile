@@ -29,9 +29,10 @@ install: $(TESTS)
 demo: $(BASE)
 	$(BIN)/evo demo
 
-# pytest exits 5 when it collected nothing: a failure, never a pass. Tests run on one
-# pytest-xdist worker per core (TEST_WORKERS to change it); -n 0 runs them in this process.
-TEST_WORKERS ?= auto
+# pytest exits 5 when it collected nothing: a failure, never a pass. Tests run on
+# pytest-xdist workers, one more than the cores: the SLURM tests' worker mostly waits for its
+# jobs (TEST_WORKERS to change it; 0 runs every test in this process).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST = @$(BIN)/python -m pytest -n $(TEST_WORKERS) $(1) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

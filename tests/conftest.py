@@ -24,6 +24,14 @@ def pytest_sessionstart(session):
         run_episode_traced(params, agent, compiled.worlds[0], int(seeds[0]))
 
 
+def pytest_collection_modifyitems(config, items):
+    """The cluster tests first, then the statistical ones, then the rest: pytest-xdist hands
+    out modules in this order, and the SLURM tests, which mostly wait for their jobs, are the
+    longest module; started last, they would finish long after the others."""
+    items.sort(key=lambda item: (item.get_closest_marker("cluster") is None,
+                                 item.get_closest_marker("slow") is None))
+
+
 @pytest.fixture(scope="session")
 def shared_runs(tmp_path_factory) -> SharedRuns:
     """The session's deterministic runs, made once and read by every test that asks

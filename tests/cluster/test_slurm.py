@@ -37,9 +37,8 @@ mem = "1G"
 time = "00:10:00"
 '''
 
-# One point of a minute or more on one core: long enough to be cancelled, to outlast a
-# one-minute time limit (SLURM's early signal comes 20-50 s into the job: it checks every
-# 30 s), and to be running when a second submission of it starts.
+# One point of a minute or more on one core: long enough to outlast a one-minute time limit
+# (SLURM's early signal comes 20-50 s into the job: it checks every 30 s).
 LONG = '''scenario = "evolution"
 seeds = [0]
 [set]
@@ -51,6 +50,10 @@ seeds = [0]
 "record.crosseval_episodes" = 2
 '''
 LONG_GENERATIONS = 300
+# The same generations at an eighth of the work (10-20 s on one core): enough for a task to be
+# cancelled with generations on disk, or to be running when a second submission starts.
+MEDIUM = LONG.replace('"ga.population" = 128', '"ga.population" = 32').replace(
+    '"ga.episodes" = 16', '"ga.episodes" = 8')
 SLURM_LONG = '[slurm]\nmem = "1G"\ntime = "00:10:00"\n'
 SLURM_ONE_MINUTE = '[slurm]\nmem = "1G"\ntime = "00:01:00"\nsignal_seconds = 10\n'
 
@@ -207,38 +210,42 @@ def test_dask_jobqueue_slurm_cluster_gives_the_local_backends_bytes(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def long_point(tmp_path_factory):
-    """The LONG point's bytes on the local backend: started at once, in the background,
-    read by the first test that needs them."""
-    folder = tmp_path_factory.mktemp("long")
-    local = reference(folder, LONG)
+def local_bytes(tmp_path_factory):
+    """The LONG and MEDIUM points' bytes on the local backend (`local_bytes("long")`):
+    both started at once, in the background, read by the first test that needs them."""
+    started = {}
+    for name, text in (("long", LONG), ("medium", MEDIUM)):
+        folder = tmp_path_factory.mktemp(name)
+        started[name] = (folder, reference(folder, text))
     cache = {}
 
-    def expected() -> dict:
-        if not cache:
+    def expected(name: str) -> dict:
+        if name not in cache:
+            folder, local = started[name]
             assert finished(local) == 0
-            cache.update(points(folder / "reference"))
-            assert len(cache) == 1
-        return cache
+            cache[name] = points(folder / "reference")
+            assert len(cache[name]) == 1
+        return cache[name]
 
     yield expected
-    if local.poll() is None:
-        local.kill()
-        local.wait()
+    for _, local in started.values():
+        if local.poll() is None:
+            local.kill()
+            local.wait()
 
 
-def test_cancelled_task_resumes_from_its_checkpoint(tmp_path, long_point):
+def test_cancelled_task_resumes_from_its_checkpoint(tmp_path, local_bytes):
     """A running array task cancelled with `scancel` (SIGTERM, then SIGKILL): the point is
     `interrupted` with whole generations on disk; the array submitted again resumes it from
     its checkpoint (the generations already written keep their bytes, wall clock included)
     to the local backend's bytes."""
-    out, script = emit(tmp_path, LONG + SLURM_LONG, "cancelled")
+    out, script = emit(tmp_path, MEDIUM + SLURM_LONG, "cancelled")
     job = submitted(sbatch(str(script), cwd=tmp_path))
     run_dir = None
     while job_states(job) and (run_dir is None or rows(run_dir) < 10):
         time.sleep(0.5)
         run_dir = next((d for d in out.iterdir() if (d / "config.toml").exists()), None)
-    assert job_states(job), "the task ended before it could be cancelled; make LONG longer"
+    assert job_states(job), "the task ended before it could be cancelled; make MEDIUM longer"
     subprocess.run(["scancel", job], check=True)
     wait_gone(job)
     assert statuses(out) == ["interrupted"]
@@ -250,11 +257,11 @@ def test_cancelled_task_resumes_from_its_checkpoint(tmp_path, long_point):
     assert again.returncode == 0, err
     assert statuses(out) == ["done"]
     assert (run_dir / "generations.csv").read_text().splitlines()[:written + 1] == before
-    assert points(out) == long_point()
+    assert points(out) == local_bytes("medium")
 
 
 def test_a_task_at_its_time_limit_stops_then_a_new_submission_finishes_it(tmp_path,
-                                                                          long_point):
+                                                                          local_bytes):
     """`time = "00:01:00"`, `signal_seconds = 10`: SLURM sends SIGTERM before the limit,
     evo stops after a whole generation, the task says so in one line and the manifest says
     `interrupted`; the script submitted again (with a longer limit) finishes the point with
@@ -274,14 +281,14 @@ def test_a_task_at_its_time_limit_stops_then_a_new_submission_finishes_it(tmp_pa
     _, err = again.communicate()
     assert again.returncode == 0, err
     assert statuses(out) == ["done"]
-    assert points(out) == long_point()
+    assert points(out) == local_bytes("long")
 
 
-def test_two_submissions_of_one_task_at_once_leave_one_writer(tmp_path, long_point):
+def test_two_submissions_of_one_task_at_once_leave_one_writer(tmp_path, local_bytes):
     """The same array task submitted twice (as a requeue that starts while the old task
     runs): both start together, one runs the point and the other is refused in one line
     naming the holder; the point ends `done` with the local backend's bytes."""
-    out, script = emit(tmp_path, LONG + SLURM_LONG, "twice")
+    out, script = emit(tmp_path, MEDIUM + SLURM_LONG, "twice")
     jobs = [sbatch("--wait", "--array=0", str(script), cwd=tmp_path) for _ in range(2)]
     codes = []
     for job in jobs:
@@ -292,7 +299,7 @@ def test_two_submissions_of_one_task_at_once_leave_one_writer(tmp_path, long_poi
     assert said[0] == "", said
     assert said[1].count("\n") == 1 and "in use by another evo process (pid" in said[1], said
     assert statuses(out) == ["done"]
-    assert points(out) == long_point()
+    assert points(out) == local_bytes("medium")
 
 
 def test_a_study_run_as_a_slurm_array_reports_the_local_bytes(tmp_path):

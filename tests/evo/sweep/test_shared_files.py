@@ -79,7 +79,7 @@ def test_numba_cache_filled_by_racing_processes_is_whole(tmp_path, monkeypatch):
     cache = tmp_path / "numba-cache"
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
     runs = [tmp_path / f"run{i}" for i in range(min(max(os.cpu_count() or 2, 2), 4))]
-    assert race(_cold_run, [(str(run),) for run in runs]) == [0] * 4
+    assert race(_cold_run, [(str(run),) for run in runs]) == [0] * len(runs)
     assert all(csv_bytes(run) == csv_bytes(runs[0]) for run in runs)
     written = _files(cache)
     assert any(name.endswith(".nbi") for name in written)

@@ -1,15 +1,10 @@
 """Fixtures every test folder may use, and the numba cache filled before the tests start."""
 
-import functools
 import os
-import re
-from pathlib import Path
 
 import pytest
 
 from tests.tools.shared_runs import SharedRuns
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_sessionstart(session):
@@ -30,34 +25,12 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The order pytest-xdist hands tests out in: the cluster tests first, then the
+    """The order pytest-xdist hands modules out in: the cluster tests first, then the
     statistical ones, then the rest. The SLURM tests mostly wait for their jobs and are the
-    longest module: started last, they would finish long after the others."""
+    longest module: started last, they would finish long after the others; the statistical
+    ones are the next longest."""
     items.sort(key=lambda item: (item.get_closest_marker("cluster") is None,
                                  item.get_closest_marker("slow") is None))
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """Tests go to any worker one by one, except that a module with a module- or class-wide
-    fixture goes to one worker whole, so that fixture is made once. (pytest-xdist's own
-    `loadgroup` would do it from markers, but with pytest 9 it no longer changes the test's
-    id it groups by.)"""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ByFixture(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return module if shares_fixtures(module) else nodeid
-
-    return ByFixture(config, log)
-
-
-@functools.cache
-def shares_fixtures(module: str) -> bool:
-    """Whether a test module (a path from the repository) defines a fixture wider than a
-    test: module, class or package."""
-    text = (ROOT / module).read_text(encoding="utf-8")
-    return re.search(r"""scope\s*=\s*["'](module|class|package)["']""", text) is not None
 
 
 @pytest.fixture(scope="session")

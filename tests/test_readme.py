@@ -12,8 +12,8 @@ README = (REPO / "README.md").read_text()
 
 
 def code_map() -> str:
-    """The README's section on the code."""
-    return README.split("## The code", 1)[1]
+    """The README's section on the code, up to the next section."""
+    return README.split("## The code", 1)[1].split("\n## ", 1)[0]
 
 
 def test_the_two_commands_and_the_path_come_first():

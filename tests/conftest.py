@@ -4,6 +4,11 @@ import os
 
 import pytest
 
+# Tests run more processes than cores (xdist workers, their pools, SLURM jobs): OpenMP threads
+# that spin while they wait for the next parallel region would burn the cores the others
+# need. Set before numba starts its threads; `evo` subprocesses inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from tests.tools.shared_runs import SharedRuns
 
 

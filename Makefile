@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The demo needs the package alone; the tests also need their extras (pytest, dask, a
-# notebook kernel), about 130 MB more. Each stamp says what is installed. --no-compile: a
-# module's bytecode is written when it is first imported, instead of every module's at
-# install (16 of 28 seconds of the test install).
+# notebook kernel), about 130 MB more. Each stamp says what is installed. (pip compiles every
+# module's bytecode at install: where PYTHONDONTWRITEBYTECODE is set, nothing else would, and
+# every process would compile pandas, numba and the rest anew.)
 BASE := $(VENV)/.installed-base
 TESTS := $(VENV)/.installed-test
 
@@ -18,12 +18,12 @@ $(BIN)/python:
 
 $(BASE): $(BIN)/python setup.cfg pyproject.toml
 	@echo "make: installing basemesa and what it needs (numpy, numba, pandas, matplotlib, ...) into $(VENV); about half a minute the first time"
-	$(BIN)/python -m pip install --quiet --no-compile -e .
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(BASE)
 
 $(TESTS): $(BIN)/python setup.cfg pyproject.toml
 	@echo "make: installing basemesa with its test extras (pytest, dask, nbclient, ...) into $(VENV); about a minute the first time"
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(BASE) $(TESTS)
 
 install: $(TESTS)

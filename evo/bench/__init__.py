@@ -15,7 +15,8 @@ The measurements, in the order they run (each in its own module):
   the first row of generations.csv; the peak memory (ru_maxrss) of a population-1024 run.
 
 Each performance target of `benchmarks/README.md` is printed next to its measured value
-with pass or fail; the tiny mode is a smoke run whose numbers are noise, so it grades none.
+with pass or fail; the tiny mode is a smoke run whose numbers are noise, so it grades none
+(and its cold start keeps the numba cache it finds).
 """
 
 import math

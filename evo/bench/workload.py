@@ -103,13 +103,16 @@ class Budget:
     """rounds per task of the machine-ceiling loop"""
     max_seconds: float | None = 300.0
     """the whole bench should finish within this (benchmarks/README.md); None: no target"""
+    cold_start: bool = True
+    """time the first `evo run` with an empty numba cache (a whole compile, about 20 s of
+    one core); False: with the caller's cache, as the warm one"""
 
 
 FULL = Budget()
 TINY = Budget(population=16, episodes=2, episode_steps=20, repeats=1, reference_agents=2,
               reference_episodes=1, reference_repeats=1, generations=3, memory_population=32,
               memory_generations=2, scaling_population=4, scaling_episodes=1, scaling_repeats=1,
-              spin_rounds=20_000, max_seconds=None)
+              spin_rounds=20_000, max_seconds=None, cold_start=False)
 
 
 def workload(budget: Budget, *overrides: str, state: bool = False):

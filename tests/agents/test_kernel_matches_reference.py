@@ -52,6 +52,7 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
     mask = st.integers(0, 2**num_flags - 1)
     # Requirements are mostly none, so that most types stay consumable.
     rare_mask = st.one_of(st.just(0), st.just(0), mask)
+    wall_bits = draw(st.integers(0, 2**(height * width) - 1))
     return make_world_spec(
         height, width, layout, wall_density, draw(st.integers(1, 30)),
         draw(st.sampled_from(list(codes.STARTS.values()))),
@@ -59,8 +60,9 @@ def worlds(draw, heights=st.integers(1, 9), widths=st.integers(1, 9)) -> WorldSp
         region_arg, per_type(st.booleans()),
         maze_openings=draw(st.sampled_from([0.0, 0.2, 0.5, 1.0])),
         barrier_density=draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
-        fixed_walls=draw(st.lists(st.booleans(), min_size=height * width,
-                                  max_size=height * width)),
+        # One wide integer, not a draw per cell (hypothesis's bookkeeping is most of the
+        # time of the tests that use it); it shrinks towards no wall, as booleans would.
+        fixed_walls=[bool(wall_bits >> cell & 1) for cell in range(height * width)],
         variant_share=shares,
         variant_counts=[v[0] for v in variants] or None,
         variant_region=[v[1] for v in variants] or None,

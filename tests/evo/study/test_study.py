@@ -2,6 +2,7 @@
 per mistake in a study file (every built-in study's quick version: test_builtin_studies)."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,25 @@ def write_study(tmp_path: Path, text: str = STUDY) -> Path:
     return path
 
 
+ONE_SEED = STUDY.replace("seeds = 3", "seeds = 1")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """The one-seed study, run once for this module: its directory (copy it to change it)."""
+    folder = tmp_path_factory.mktemp("finished")
+    out = folder / "out"
+    assert main(["study", str(write_study(folder, ONE_SEED)), "--out", str(out),
+                 "--quiet"]) == 0
+    return out
+
+
+def copy_of(finished: Path, tmp_path: Path) -> Path:
+    """A copy of the finished study's directory in tmp_path (its links as links, its
+    modification times kept)."""
+    return Path(shutil.copytree(finished, tmp_path / "out", symlinks=True))
+
+
 def verdict_lines(report: str) -> list[str]:
     """The report's verdict lines."""
     return [line for line in report.splitlines() if line.startswith("Verdict: ")]
@@ -105,13 +125,12 @@ def test_a_study_written_here_runs_and_repeats_to_the_byte(tmp_path):
     assert f"`evo study {path} --out {outs[0]} --quiet`" in report
 
 
-def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
+def test_a_finished_study_reruns_without_running_anything(finished, tmp_path, capsys):
     """Run again into its own directory, a study skips every finished run and writes the
     same study.csv; with an expectation changed it is judged again from the same runs; a
     study of other runs in that directory is refused in one line."""
-    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1"))
-    out = tmp_path / "out"
-    assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
+    path = write_study(tmp_path, ONE_SEED)
+    out = copy_of(finished, tmp_path)
     first = (out / "study.csv").read_bytes()
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("points/*/generations.csv")}
     assert main(["study", str(path), "--out", str(out), "--quiet"]) == 0
@@ -140,10 +159,12 @@ def test_a_finished_study_reruns_without_running_anything(tmp_path, capsys):
      "colour: Extra inputs are not permitted"),
     (('host = "127.0.0.1"', 'host = ""'), "dask.host: String should match pattern"),
 ])
-def test_mistakes_in_a_study_file_are_one_line(tmp_path, capsys, change, message):
-    """Each mistake: one line naming the file or key and the problem, exit 2."""
-    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1").replace(*change))
-    assert main(["study", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+def test_mistakes_in_a_study_file_are_one_line(finished, tmp_path, capsys, change, message):
+    """Each mistake: one line naming the file or key and the problem, exit 2 (in the
+    directory of the study's finished runs, where the quantities are read)."""
+    path = write_study(tmp_path, ONE_SEED.replace(*change))
+    assert main(["study", str(path), "--out", str(copy_of(finished, tmp_path)),
+                 "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert "Traceback" not in err
@@ -180,7 +201,7 @@ def test_status_understands_a_study_directory(tmp_path, capsys):
     done and study.md is written; exit 0 only then."""
     import json
 
-    path = write_study(tmp_path, STUDY.replace("seeds = 3", "seeds = 1"))
+    path = write_study(tmp_path, ONE_SEED)
     out = tmp_path / "out"
     assert main(["study", str(path), "--out", str(out), "--emit-slurm"]) == 0
     capsys.readouterr()

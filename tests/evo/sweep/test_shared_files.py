@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from evo.sweep.run import run_sweep
 from evo.sweep.spec import load_sweep
@@ -70,6 +71,7 @@ def test_array_tasks_released_together_share_one_sweep_directory(tmp_path):
         assert csv_bytes(out / name) == csv_bytes(local / name)
 
 
+@pytest.mark.slow  # three whole compiles of the kernel, each about 20 s of one core
 def test_numba_cache_filled_by_racing_processes_is_whole(tmp_path, monkeypatch):
     """As many processes as the machine runs at once (2 to 4), with one empty numba cache,
     compile the kernel at the same moment and all write it: each ends 0 with the same bytes,
